@@ -1,0 +1,120 @@
+"""Linking pipelines to the Dockerfiles their kaniko builds use, then running every rule.
+
+Parsing is cached by content, so re-analysing a workspace after one edit only re-reads that file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .dockerfile.parse import Dockerfile
+from .dockerfile.parse import parse as parse_dockerfile
+from .dockerfile.writes import Write, stage_writes
+from .jenkins.pipeline import KanikoBuild, Pipeline, read_pipeline
+from .kaniko import workspace_path
+from .model import Finding
+from .text import Embedded
+from .workspace import Workspace
+
+
+@dataclass
+class DockerfileUse:
+    """The Dockerfile a build uses: `path` is where kaniko reads it, `dockerfile.source.path` is the
+    file that holds its text (the Jenkinsfile itself when a `writeFile` step produced it)."""
+
+    path: str
+    dockerfile: Dockerfile
+    writes: list[Write]
+    """Writes of the stage that becomes the image (`--target`, else the last stage)."""
+
+
+@dataclass
+class LinkedBuild:
+    build: KanikoBuild
+    use: DockerfileUse | None
+    unresolved: str | None = None
+
+
+@dataclass
+class PipelineAnalysis:
+    pipeline: Pipeline
+    builds: list[LinkedBuild] = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def _pipeline(path: str, text: str) -> Pipeline:
+    return read_pipeline(path, text)
+
+
+@lru_cache(maxsize=256)
+def _dockerfile_from_disk(path: str, text: str) -> Dockerfile:
+    return parse_dockerfile(Embedded.whole(path, text))
+
+
+def _dockerfile_candidates(build: KanikoBuild) -> tuple[list[str], str | None]:
+    """Workspace paths kaniko would try for the Dockerfile, in order, or the reason none is known."""
+    context_flag = build.call.last("--context")
+    dockerfile_flag = build.call.last("--dockerfile")
+    context: str | None = None
+    if context_flag is not None:
+        if "://" in context_flag.value and not context_flag.value.startswith("dir://"):
+            return [], f"the build context {context_flag.value} is remote"
+        context = workspace_path(context_flag.value, build.cwd)
+    name = dockerfile_flag.value if dockerfile_flag is not None else "Dockerfile"
+    direct = workspace_path(name, build.cwd)
+    candidates = [direct] if direct is not None else []
+    if context is not None and not name.startswith("/") and "$" not in name and "`" not in name:
+        candidates.append(posixpath.normpath(posixpath.join(context, name)))
+    if not candidates:
+        return [], f"the Dockerfile path {name} cannot be resolved statically"
+    return list(dict.fromkeys(c for c in candidates if not c.startswith(".."))), None
+
+
+def link(workspace: Workspace, pipeline: Pipeline) -> PipelineAnalysis:
+    analysis = PipelineAnalysis(pipeline)
+    for build in pipeline.builds:
+        candidates, reason = _dockerfile_candidates(build)
+        use = None
+        for candidate in candidates:
+            written = pipeline.written.get(candidate)
+            if written is not None:
+                dockerfile = parse_dockerfile(written.content)
+            else:
+                text = workspace.read(candidate)
+                if text is None:
+                    continue
+                dockerfile = _dockerfile_from_disk(candidate, text)
+            target = build.call.last("--target")
+            stage = dockerfile.stage(target.value if target else None)
+            writes = list(stage_writes(stage)) if stage is not None else []
+            use = DockerfileUse(candidate, dockerfile, writes)
+            break
+        if use is None and reason is None:
+            reason = f"no Dockerfile found at {' or '.join(candidates)}"
+        analysis.builds.append(LinkedBuild(build, use, None if use else reason))
+    return analysis
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    analyses: list[PipelineAnalysis]
+    unreadable: dict[str, str]
+
+
+def analyze(workspace: Workspace, pipelines: list[str] | None = None) -> Result:
+    """Runs every enabled rule over the given pipelines (default: all pipelines of the workspace)."""
+    from .rules import run_rules
+
+    analyses: list[PipelineAnalysis] = []
+    for path in workspace.pipelines() if pipelines is None else pipelines:
+        text = workspace.read(path)
+        if text is None:
+            continue
+        analyses.append(link(workspace, _pipeline(path, text)))
+    findings = [f for a in analyses for f in run_rules(a)]
+    findings.sort(key=lambda f: (f.location.path, f.location.range, f.rule))
+    unreadable = {u.path: u.reason for u in workspace.unreadable.values()}
+    return Result(findings, analyses, unreadable)

@@ -1,0 +1,68 @@
+"""How the Jenkins Kubernetes plugin assembles an agent pod, and what the `container` step does.
+
+Mirrors PodTemplateBuilder: the agent container is added when the template lacks it, containers
+without a workingDir inherit the agent's, and the workspace volume is mounted into every container at
+its effective workingDir unless a mount already sits at exactly that path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..model import DEFAULT_WORKING_DIR, Container, Location, Mount, MountSource, Pod, PodTemplate, ScalarRef
+
+KUBERNETES_FILE_MOUNTS = ("/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log")
+SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) -> Pod:
+    """The pod the plugin builds from `template`; `working_dirs` overrides containers' workingDir
+    values (by container name), which is how a proposed fix is tried before it is offered."""
+    containers = [dataclasses.replace(c, mounts=list(c.mounts)) for c in template.containers]
+    if not any(c.name == template.agent_name for c in containers):
+        containers.append(Container(name=template.agent_name, declared=False))
+    for name, value in (working_dirs or {}).items():
+        for container in containers:
+            if container.name == name:
+                location = container.working_dir.location if container.working_dir else None
+                container.working_dir = ScalarRef(value, location or _fallback(container, template))
+    pod = Pod(template, containers)
+    for container in containers:
+        effective = pod.effective_working_dir(container)
+        if not any(m.path == effective for m in container.mounts):
+            ref = pod.working_dir(container)
+            origin = ref.location if ref else _fallback(container, template)
+            container.mounts.append(Mount(effective, MountSource.WORKSPACE, False, origin))
+        if template.automount_service_account_token:
+            container.mounts.append(Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True))
+        container.mounts.extend(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)
+    return pod
+
+
+def _fallback(container: Container, template: PodTemplate) -> Location | None:
+    return container.name_ref.location if container.name_ref else template.origin
+
+
+def working_dir_conflicts(pod: Pod) -> list[tuple[Container, str]]:
+    """Containers whose working directory the `container` step cannot reach, with the reason.
+
+    The step `cd`s to the agent's directory, replacing the literal prefix `/home/jenkins/agent` with
+    the container's workingDir only when the agent's path does not already start with it.
+    """
+    agent_dir = pod.effective_working_dir(pod.agent)
+    workspace = agent_dir.rstrip("/") + "/workspace/"
+    problems: list[tuple[Container, str]] = []
+    for container in pod.containers:
+        if container.name == pod.agent_name or container.working_dir is None:
+            continue
+        own = container.working_dir.value
+        if own == agent_dir:
+            continue
+        if agent_dir != DEFAULT_WORKING_DIR:
+            problems.append((container, f"the agent container '{pod.agent_name}' works in {agent_dir}, not the "
+                                        f"plugin default {DEFAULT_WORKING_DIR}, so the container step cannot map "
+                                        f"its directory to {own}"))
+        elif workspace.startswith(own):
+            problems.append((container, f"{own} is a prefix of the agent's workspace path {workspace}..., so the "
+                                        "container step does not remap the directory and cd fails"))
+    return problems

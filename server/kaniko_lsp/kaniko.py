@@ -1,0 +1,133 @@
+"""kaniko facts: how its ignore list matches paths, and how an executor command line reads."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from . import shell
+
+_GLOB = re.compile(r"[*?\[]")
+WORKSPACE_SPELLINGS = ("`pwd`", "$(pwd)", "${PWD}", "$PWD", "${WORKSPACE}", "$WORKSPACE", "${env.WORKSPACE}",
+                       "$env.WORKSPACE")
+REMOTE_SCHEMES = ("tar://", "git://", "gs://", "s3://", "https://", "http://", "az://")
+
+
+def clean(path: str) -> str:
+    """Lexically cleans an absolute path as Go's filepath.Clean does."""
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("/") else cleaned
+
+
+def covers(entry: str, path: str) -> bool:
+    """Whether ignore-list `entry` covers `path`: whole components, each entry component a glob."""
+    if not entry.startswith("/") or not path.startswith("/"):
+        return False
+    entry_parts = clean(entry).split("/")
+    path_parts = clean(path).split("/")
+    if entry_parts == ["", ""]:
+        return False
+    if len(path_parts) < len(entry_parts):
+        return False
+    for pattern, part in zip(entry_parts, path_parts, strict=False):
+        if _GLOB.search(pattern):
+            if not fnmatch.fnmatchcase(part, pattern):
+                return False
+        elif pattern != part:
+            return False
+    return True
+
+
+def is_within(path: str, directory: str) -> bool:
+    """Whether `path` is `directory` or below it, by whole components (no globs)."""
+    path, directory = clean(path), clean(directory)
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+@dataclass
+class FlagValue:
+    value: str
+    start: int
+    end: int
+
+
+@dataclass
+class ExecutorCall:
+    """One `/kaniko/executor ...` command in a shell script; `start`/`end` span its executor word."""
+
+    start: int
+    end: int
+    flags: dict[str, list[FlagValue]] = field(default_factory=dict)
+
+    def last(self, *names: str) -> FlagValue | None:
+        values = [v for name in names for v in self.flags.get(name, [])]
+        return max(values, key=lambda v: v.start) if values else None
+
+
+_SHORT = {"-c": "--context", "-f": "--dockerfile", "-d": "--destination"}
+_BOOLEAN = {"--no-push", "--cleanup", "--single-snapshot", "--use-new-run", "--cache", "--reproducible",
+            "--skip-tls-verify", "--insecure", "--force", "--tar-path-only", "--skip-unused-stages",
+            "--ignore-var-run", "--whitelist-var-run", "--verbosity-debug", "--cache-copy-layers",
+            "--cache-run-layers", "--compressed-caching", "--snapshot-mode-redo", "--skip-push-permission-check",
+            "--insecure-pull", "--skip-tls-verify-pull", "--no-push-cache", "--cleanup-cache", "--push-retry-once"}
+
+
+def executor_calls(script: str) -> list[ExecutorCall]:
+    """Every kaniko executor invocation in `script`, with its flags in the order written."""
+    calls: list[ExecutorCall] = []
+    for command in shell.commands(script):
+        words = list(command.words)
+        while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0].value):
+            words.pop(0)
+        if not words or words[0].value.rsplit("/", 1)[-1] != "executor":
+            continue
+        call = ExecutorCall(words[0].start, words[0].end)
+        k = 1
+        while k < len(words):
+            word = words[k]
+            text = word.value
+            if text.startswith("-"):
+                name, sep, value = text.partition("=")
+                name = _SHORT.get(name, name)
+                if sep:
+                    offset = word.end - len(value) if not word.quoted else word.start + len(text) - len(value)
+                    call.flags.setdefault(name, []).append(FlagValue(value, offset, word.end))
+                elif name in _BOOLEAN or k + 1 >= len(words) or words[k + 1].value.startswith("-"):
+                    call.flags.setdefault(name, []).append(FlagValue("true", word.start, word.end))
+                else:
+                    nxt = words[k + 1]
+                    call.flags.setdefault(name, []).append(FlagValue(nxt.value, nxt.start, nxt.end))
+                    k += 1
+            k += 1
+        calls.append(call)
+    return calls
+
+
+def workspace_path(value: str, cwd: str) -> str | None:
+    """Repository-relative path of a local context or Dockerfile value run from `cwd`, None if unknown.
+
+    `cwd` is repository-relative ("" is the checkout root). `` `pwd` ``, `$(pwd)` and `$WORKSPACE`
+    spell the step's directory; `dir://` is stripped; other expansions and absolute paths are unknown.
+    """
+    if value.startswith("dir://"):
+        value = value[len("dir://"):]
+    base = cwd
+    for spelling in WORKSPACE_SPELLINGS:
+        if value.startswith(spelling):
+            rest = value[len(spelling):]
+            if rest and not rest.startswith("/"):
+                continue
+            value = rest.lstrip("/") or "."
+            base = cwd if spelling not in ("${WORKSPACE}", "$WORKSPACE", "${env.WORKSPACE}",
+                                           "$env.WORKSPACE") else ""
+            break
+    if "$" in value or "`" in value or value.startswith("/") or "://" in value:
+        return None
+    joined = posixpath.normpath(posixpath.join(base, value))
+    if joined == ".":
+        return ""
+    if joined.startswith(".."):
+        return None
+    return joined

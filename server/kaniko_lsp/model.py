@@ -1,0 +1,153 @@
+"""Plain data shared by every layer: positions, mounts, containers, pods, builds, findings, fixes.
+
+Positions are 0-based lines and characters counted in Python code points (the adapters convert to
+UTF-16 or another negotiated encoding at the edge).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+DEFAULT_WORKING_DIR = "/home/jenkins/agent"
+"""The Jenkins Kubernetes plugin's default container working directory (plugin >= 1.18)."""
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    character: int
+
+
+@dataclass(frozen=True, order=True)
+class Range:
+    start: Position
+    end: Position
+
+    @staticmethod
+    def empty(line: int = 0, character: int = 0) -> Range:
+        point = Position(line, character)
+        return Range(point, point)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A range inside a file, the file named by its POSIX path relative to the workspace root."""
+
+    path: str
+    range: Range
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    path: str
+    range: Range
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    location: Location
+    message: str
+    related: tuple[Related, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+
+
+class MountSource(str, enum.Enum):
+    """Who puts a mount into the container; shown to users when explaining an ignore-list entry."""
+
+    WORKSPACE = "Jenkins workspace volume at the container's working directory"
+    YAML = "volumeMounts of the pod YAML"
+    TEMPLATE = "podTemplate volumes"
+    KUBERNETES = "added by Kubernetes to every container"
+
+
+@dataclass(frozen=True)
+class Mount:
+    path: str
+    source: MountSource
+    read_only: bool = False
+    origin: Location | None = None
+    """Where the text that creates the mount is (a mountPath or workingDir value, a container name)."""
+
+
+@dataclass
+class ScalarRef:
+    """A YAML or Groovy scalar value with where it sits in the source, for messages and edits."""
+
+    value: str
+    location: Location
+
+
+@dataclass
+class Container:
+    name: str
+    image: str | None = None
+    working_dir: ScalarRef | None = None
+    mounts: list[Mount] = field(default_factory=list)
+    name_ref: ScalarRef | None = None
+    declared: bool = True
+    """False for the agent container the plugin adds when the pod does not declare it."""
+    key_insertion: tuple[Location, str] | None = None
+    """Where a `workingDir` key can be added to this container, and the line break plus indentation
+    that must precede it (None when the container cannot take a new key, e.g. flow-style YAML)."""
+
+
+@dataclass
+class PodTemplate:
+    """What a pipeline declares for an agent pod, before the plugin assembles it."""
+
+    containers: list[Container]
+    agent_name: str = "jnlp"
+    default_container: str | None = None
+    origin: Location | None = None
+    automount_service_account_token: bool = True
+
+
+@dataclass
+class Pod:
+    """An agent pod as the Jenkins Kubernetes plugin would build it."""
+
+    template: PodTemplate
+    containers: list[Container]
+
+    @property
+    def agent_name(self) -> str:
+        return self.template.agent_name
+
+    def container(self, name: str) -> Container | None:
+        return next((c for c in self.containers if c.name == name), None)
+
+    @property
+    def agent(self) -> Container:
+        agent = self.container(self.agent_name)
+        assert agent is not None, "assemble() always adds the agent container"
+        return agent
+
+    def working_dir(self, container: Container) -> ScalarRef | None:
+        """The container's own workingDir, else the one it inherits from the agent container."""
+        return container.working_dir or self.agent.working_dir
+
+    def effective_working_dir(self, container: Container) -> str:
+        ref = self.working_dir(container)
+        return ref.value if ref else DEFAULT_WORKING_DIR

@@ -1,0 +1,33 @@
+"""Converting internal positions (code points) to UTF-16 columns for files on disk or in buffers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Position, Range
+from ..text import LineIndex, encode_character
+
+
+class PositionEncoder:
+    """Encodes ranges of workspace files in a given column unit, reading each file once."""
+
+    def __init__(self, read: Callable[[str], str | None], encoding: str = "utf-16") -> None:
+        self.read = read
+        self.encoding = encoding
+        self.indexes: dict[str, LineIndex | None] = {}
+
+    def _index(self, path: str) -> LineIndex | None:
+        if path not in self.indexes:
+            text = self.read(path)
+            self.indexes[path] = LineIndex(text) if text is not None else None
+        return self.indexes[path]
+
+    def position(self, path: str, position: Position) -> Position:
+        index = self._index(path)
+        if index is None:
+            return position
+        line = index.line_text(position.line)
+        return Position(position.line, encode_character(line, position.character, self.encoding))
+
+    def range(self, path: str, range_: Range) -> Range:
+        return Range(self.position(path, range_.start), self.position(path, range_.end))

@@ -1,0 +1,19 @@
+"""Every rule of kaniko-lsp; importing this package registers them in `RULES`."""
+
+from __future__ import annotations
+
+from ..analysis import PipelineAnalysis
+from ..model import Finding
+from . import kl001, kl004, kl010, kl011  # noqa: F401  (registration)
+from .registry import RULES, Rule
+
+__all__ = ["RULES", "Rule", "run_rules"]
+
+
+def run_rules(analysis: PipelineAnalysis) -> list[Finding]:
+    """Findings of every registered rule, each reported once."""
+    findings: dict[tuple[str, object, str], Finding] = {}
+    for code in sorted(RULES):
+        for finding in RULES[code].check(analysis):
+            findings.setdefault((finding.rule, finding.location, finding.message), finding)
+    return list(findings.values())

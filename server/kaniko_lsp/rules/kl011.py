@@ -1,0 +1,33 @@
+"""KL011: a kaniko build could not be followed statically.
+
+**What it finds.** A `/kaniko/executor` call whose Dockerfile kaniko-lsp cannot find in the workspace:
+a remote build context (`git://`, `s3://`, `tar://`...), a Dockerfile path built from variables, or a
+Dockerfile that is neither in the repository nor written earlier by the pipeline.
+
+**Why it matters.** Nothing is checked for that build; this finding says so instead of staying silent.
+
+**Example.**
+
+```sh
+/kaniko/executor --context git://github.com/acme/app.git --destination acme/app
+```
+
+**Fix.** None needed; keep the Dockerfile in the repository and pass a local `--context` to have the
+build checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis import PipelineAnalysis
+from ..model import Finding, Severity
+from .registry import rule
+
+
+@rule("KL011", "build-not-followed", Severity.INFO, "A kaniko build could not be followed statically")
+def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    for build in analysis.builds:
+        if build.unresolved:
+            yield Finding("KL011", Severity.INFO, build.build.location,
+                          f"this kaniko build is not checked: {build.unresolved}")

@@ -1,0 +1,43 @@
+"""The one table of rules: IDs, names, default severities and documentation drive every adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..analysis import PipelineAnalysis
+from ..model import Finding, Severity
+
+DOCS_BASE_URL = "https://github.com/kaniko-lsp/kaniko-lsp/blob/main/docs/rules/"
+
+Check = Callable[[PipelineAnalysis], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    check: Check
+    documentation: str
+    """What it finds, why it matters, an example and the fix (the rule module's docstring)."""
+
+    def url(self, base: str = DOCS_BASE_URL) -> str:
+        return f"{base}{self.code}.md"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
+    """Registers a check function as rule `code`; its module docstring is the rule's documentation."""
+
+    def register(check: Check) -> Check:
+        import sys
+
+        module = sys.modules[check.__module__]
+        RULES[code] = Rule(code, name, severity, summary, check, (module.__doc__ or "").strip())
+        return check
+
+    return register

@@ -1,0 +1,60 @@
+"""kaniko facts: ignore-list matching by whole components, executor flag spellings, path resolution."""
+
+from __future__ import annotations
+
+import pytest
+
+from kaniko_lsp.kaniko import covers, executor_calls, workspace_path
+
+
+@pytest.mark.parametrize(
+    ("entry", "path", "expected"),
+    [
+        ("/home/jenkins", "/home/jenkins", True),
+        ("/home/jenkins", "/home/jenkins/.m2", True),
+        ("/home/jenkins", "/home/jenkins2/x", False),
+        ("/home/jenkins", "/home", False),
+        ("/home/jenkins/agent", "/home/jenkins/.m2", False),
+        ("/var/run", "/run/x", False),
+        ("/var/run", "/var/run/secrets/kubernetes.io/serviceaccount/token", True),
+        ("/data*", "/data1/x", True),
+        ("relative", "/relative/x", False),
+        ("/", "/anything", False),
+        ("/foo/", "/foo/bar", True),
+    ],
+)
+def test_ignore_entry_matching(entry: str, path: str, expected: bool) -> None:
+    assert covers(entry, path) is expected
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "/kaniko/executor --context=`pwd` --dockerfile=`pwd`/sub/Dockerfile --destination x",
+        "/kaniko/executor --context `pwd` --dockerfile `pwd`/sub/Dockerfile",
+        "/kaniko/executor -c $(pwd) -f $(pwd)/sub/Dockerfile",
+        "executor -c . -f sub/Dockerfile",
+        "/kaniko/executor --context=dir://$WORKSPACE -f \"$(pwd)/sub/Dockerfile\"",
+        "set -e\nexport A=1 && \\\n  /kaniko/executor \\\n"
+        "    --context ${WORKSPACE} \\\n    --dockerfile sub/Dockerfile",
+    ],
+)
+def test_executor_flags_in_every_spelling(script: str) -> None:
+    (call,) = executor_calls(script)
+    assert workspace_path(call.last("--context").value, "") == ""
+    assert workspace_path(call.last("--dockerfile").value, "") == "sub/Dockerfile"
+
+
+def test_flag_value_offsets_point_at_the_value() -> None:
+    script = "/kaniko/executor --dockerfile=Dockerfile.ci -c ctx"
+    (call,) = executor_calls(script)
+    flag = call.last("--dockerfile")
+    assert script[flag.start:flag.end] == "Dockerfile.ci"
+    assert script[call.start:call.end] == "/kaniko/executor"
+
+
+def test_workspace_path_is_relative_to_the_step_directory() -> None:
+    assert workspace_path("`pwd`/Dockerfile", "app") == "app/Dockerfile"
+    assert workspace_path("$WORKSPACE/Dockerfile", "app") == "Dockerfile"
+    assert workspace_path("/workspace/Dockerfile", "") is None
+    assert workspace_path("$IMAGE_DIR/Dockerfile", "") is None
