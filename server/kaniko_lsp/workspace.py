@@ -31,6 +31,14 @@ def looks_like_pipeline(name: str, text: str) -> bool:
     return name.endswith(".groovy") and ("pipeline" in text or "podTemplate" in text)
 
 
+def relative_to(root: Path, path: Path) -> str | None:
+    """`path` as a POSIX path relative to `root`, None when it lies outside."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return None
+
+
 @dataclass
 class Unreadable:
     path: str
@@ -49,10 +57,7 @@ class Workspace:
         self.root = Path(os.path.abspath(self.root))
 
     def relative(self, path: Path) -> str | None:
-        try:
-            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
-        except ValueError:
-            return None
+        return relative_to(self.root, path)
 
     def absolute(self, relative: str) -> Path:
         return self.root / relative
