@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import declarative, kaniko_container, kaniko_step
-
 from conftest import EXAMPLES
+from helpers import declarative, kaniko_container, kaniko_step
 
 CLI = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
 

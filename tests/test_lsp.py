@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from helpers import declarative, kaniko_container, kaniko_step
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from conftest import EXAMPLES
+from helpers import declarative, kaniko_container, kaniko_step
 
 SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
 CLIENTS = ["visual-studio-code", "neovim"]

@@ -86,7 +86,8 @@ class KanikoLanguageServer(LanguageServer):
                     by_uri[uri].append(converter.diagnostic(finding))
         for uri, diagnostics in by_uri.items():
             version = self.workspace.get_text_document(uri).version
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
         for uri in self.published - set(by_uri):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.published = set(by_uri)
