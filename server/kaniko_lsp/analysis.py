@@ -16,7 +16,7 @@ from .jenkins.pipeline import KanikoBuild, Pipeline, read_pipeline
 from .kaniko import workspace_path
 from .model import Finding
 from .text import Embedded
-from .workspace import Workspace
+from .workspace import Unreadable, Workspace
 
 
 @dataclass
@@ -113,7 +113,10 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None) -> Result:
         text = workspace.read(path)
         if text is None:
             continue
-        analyses.append(link(workspace, _pipeline(path, text)))
+        try:
+            analyses.append(link(workspace, _pipeline(path, text)))
+        except Exception as error:  # one unreadable pipeline must not hide the others
+            workspace.unreadable[path] = Unreadable(path, f"not analyzed: internal error {error!r}")
     findings = [f for a in analyses for f in run_rules(a)]
     findings.sort(key=lambda f: (f.location.path, f.location.range, f.rule))
     unreadable = {u.path: u.reason for u in workspace.unreadable.values()}

@@ -65,7 +65,12 @@ class Workspace:
     def read(self, relative: str) -> str | None:
         """The text of a file, None when it does not exist or cannot be read as text."""
         if relative in self.buffers:
-            return self.buffers[relative]
+            text = self.buffers[relative]
+            if len(text) > MAX_FILE_BYTES:
+                self.unreadable[relative] = Unreadable(relative, f"not read: {len(text)} characters is over the "
+                                                                 f"{MAX_FILE_BYTES} limit")
+                return None
+            return text
         path = self.absolute(relative)
         try:
             if not path.is_file():

@@ -8,8 +8,9 @@ as a `Problem`; reading always completes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .lexer import Comment, Interpolation, Kind, Problem, Token, tokenize
 
@@ -111,11 +112,43 @@ _BINARY = {
 _ASSIGN = {"=", "+=", "-="}
 
 
+_T = TypeVar("_T")
+MAX_NESTING = 120
+"""Deeper brackets are skipped (and reported) instead of read, so reading never exhausts the stack."""
+
+
 class _Parser:
     def __init__(self, tokens: list[Token], problems: list[Problem]) -> None:
         self.tokens = tokens
         self.k = 0
         self.problems = problems
+        self.depth = 0
+
+    def skip_nested(self) -> Literal:
+        """Skips what is nested too deeply, up to the bracket that closes the enclosing group."""
+        opened = self.tok
+        self.problems.append(Problem("nesting too deep to read", opened.start, opened.end))
+        balance = 0
+        while self.tok.kind is not Kind.EOF:
+            token = self.tok
+            if token.kind is Kind.OP and token.text in ("(", "[", "{"):
+                balance += 1
+            elif token.kind is Kind.OP and token.text in (")", "]", "}"):
+                if balance == 0:
+                    break
+                balance -= 1
+            self.advance()
+        return Literal(opened.start, self.tokens[max(self.k - 1, 0)].end, "")
+
+    def nested(self, read: Callable[[], _T]) -> _T | Literal:
+        """Runs `read` one level deeper, or skips the input when that is too deep."""
+        if self.depth > MAX_NESTING:
+            return self.skip_nested()
+        self.depth += 1
+        try:
+            return read()
+        finally:
+            self.depth -= 1
 
     # token helpers -------------------------------------------------------------------------
     @property
@@ -170,6 +203,9 @@ class _Parser:
                 self.problems.append(Problem(f"unexpected {token.kind.value} '{token.text}'", token.start, token.end))
 
     def statement(self) -> Node | None:
+        return self.nested(self._statement)
+
+    def _statement(self) -> Node | None:
         tok = self.tok
         if tok.kind is Kind.OP and tok.text == "@":
             self.advance()
@@ -280,6 +316,9 @@ class _Parser:
         return Arg(None, self.expression(), tok.start)
 
     def expression(self, min_prec: int = 0) -> Node:
+        return self.nested(lambda: self._expression(min_prec))
+
+    def _expression(self, min_prec: int) -> Node:
         left = self.postfix(self.primary())
         while True:
             tok = self.tok
@@ -301,6 +340,9 @@ class _Parser:
             left = Binary(left.start, right.end, op or "", left, right)
 
     def primary(self) -> Node:
+        return self.nested(self._primary)
+
+    def _primary(self) -> Node:
         tok = self.tok
         if tok.kind is Kind.STRING:
             self.advance()
