@@ -13,8 +13,10 @@ from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
 from .dockerfile.writes import Write, stage_writes
 from .jenkins.pipeline import KanikoBuild, Pipeline, read_pipeline
+from .jenkins.plugin import assemble
+from .jenkins.templates import LoadYaml, TemplateSpec, resolve
 from .kaniko import workspace_path
-from .model import Finding
+from .model import Finding, Location, Pod
 from .text import Embedded
 from .workspace import Unreadable, Workspace
 
@@ -33,6 +35,7 @@ class DockerfileUse:
 @dataclass
 class LinkedBuild:
     build: KanikoBuild
+    pod: Pod | None
     use: DockerfileUse | None
     unresolved: str | None = None
 
@@ -40,7 +43,13 @@ class LinkedBuild:
 @dataclass
 class PipelineAnalysis:
     pipeline: Pipeline
+    pods: dict[int, Pod] = field(default_factory=dict)
+    """The assembled pod of each template spec, by `id(spec)`."""
     builds: list[LinkedBuild] = field(default_factory=list)
+    yaml_errors: list[tuple[Location, str]] = field(default_factory=list)
+
+    def pod(self, spec: TemplateSpec | None) -> Pod | None:
+        return self.pods.get(id(spec)) if spec is not None else None
 
 
 @lru_cache(maxsize=256)
@@ -72,8 +81,21 @@ def _dockerfile_candidates(build: KanikoBuild) -> tuple[list[str], str | None]:
     return list(dict.fromkeys(c for c in candidates if not c.startswith(".."))), None
 
 
+def _yaml_loader(workspace: Workspace) -> LoadYaml:
+    def load(path: str) -> Embedded | None:
+        text = workspace.read(path)
+        return Embedded.whole(path, text) if text is not None else None
+
+    return load
+
+
 def link(workspace: Workspace, pipeline: Pipeline) -> PipelineAnalysis:
     analysis = PipelineAnalysis(pipeline)
+    load = _yaml_loader(workspace)
+    for spec in pipeline.specs:
+        resolved = resolve(spec, load)
+        analysis.pods[id(spec)] = assemble(resolved.template)
+        analysis.yaml_errors.extend(resolved.yaml_errors)
     for build in pipeline.builds:
         candidates, reason = _dockerfile_candidates(build)
         use = None
@@ -93,7 +115,7 @@ def link(workspace: Workspace, pipeline: Pipeline) -> PipelineAnalysis:
             break
         if use is None and reason is None:
             reason = f"no Dockerfile found at {' or '.join(candidates)}"
-        analysis.builds.append(LinkedBuild(build, use, None if use else reason))
+        analysis.builds.append(LinkedBuild(build, analysis.pod(build.spec), use, None if use else reason))
     return analysis
 
 

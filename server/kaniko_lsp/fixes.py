@@ -19,7 +19,7 @@ FALLBACK_WORKING_DIRS = (DEFAULT_WORKING_DIR, "/tmp/jenkins")
 
 
 def _builds_in(analysis: PipelineAnalysis, pod: Pod) -> list[LinkedBuild]:
-    return [b for b in analysis.builds if b.build.pod is pod]
+    return [b for b in analysis.builds if b.pod is pod]
 
 
 def _healthy(pod: Pod, builds: Sequence[LinkedBuild], moved: Iterable[str]) -> bool:
@@ -92,8 +92,8 @@ def working_dir_fix(analysis: PipelineAnalysis, pod: Pod, preferred: Sequence[st
             location = container.working_dir.location
             edits.append(TextEdit(location.path, location.range, value))
         elif container.key_insertion is not None:
-            location, prefix = container.key_insertion
-            edits.append(TextEdit(location.path, location.range, f"{prefix}workingDir: {value}"))
+            location, template = container.key_insertion
+            edits.append(TextEdit(location.path, location.range, template.format(value)))
         else:
             return None
     names = ", ".join(f"'{n}'" for n in sorted(assignment))

@@ -7,6 +7,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .model import Container, Location, Mount, MountSource, Range, ScalarRef
@@ -58,12 +59,21 @@ class _Positions:
         host = self.source.host
         position = host.position(self.source.host_offset(self.offset(line, column)))
         end = host.position(host.line_end(position.line))
-        return Location(self.source.path, Range(end, end)), host.newline + " " * position.character
+        return Location(self.source.path, Range(end, end)), host.newline + " " * position.character + "workingDir: {}"
+
+
+class _LastKeyWins(RoundTripConstructor):
+    """Duplicate mapping keys keep the last value, as the plugin's YAML reader (Jackson) does."""
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping:
+            del mapping[key]
+        return True
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = True
+    yaml.Constructor = _LastKeyWins
     return yaml
 
 

@@ -109,19 +109,29 @@ class Container:
     declared: bool = True
     """False for the agent container the plugin adds when the pod does not declare it."""
     key_insertion: tuple[Location, str] | None = None
-    """Where a `workingDir` key can be added to this container, and the line break plus indentation
-    that must precede it (None when the container cannot take a new key, e.g. flow-style YAML)."""
+    """Where a `workingDir` setting can be added to this container, and the text to insert there with
+    `{}` standing for the path (None when no safe insertion is known, e.g. flow-style YAML)."""
+    inherited_working_dir: ScalarRef | None = None
+    """The agent container's workingDir, which the plugin gives a container that has none."""
+    from_template: bool = False
+    """Built from a `containerTemplate(...)`: it receives the podTemplate `volumes`."""
 
 
 @dataclass
 class PodTemplate:
-    """What a pipeline declares for an agent pod, before the plugin assembles it."""
+    """What a pipeline declares for an agent pod (yaml and containerTemplates merged), before the plugin
+    adds the agent container, inherits working directories and mounts the workspace."""
 
     containers: list[Container]
     agent_name: str = "jnlp"
     default_container: str | None = None
     origin: Location | None = None
     automount_service_account_token: bool = True
+    volumes: list[Mount] = field(default_factory=list)
+    """podTemplate `volumes:`, mounted into containerTemplate containers and an added agent container."""
+    agent_injection: bool = False
+    incomplete: list[tuple[Location, str]] = field(default_factory=list)
+    """Why the pod cannot be known entirely from the workspace (inheritFrom, a controller template...)."""
 
 
 @dataclass
@@ -145,8 +155,8 @@ class Pod:
         return agent
 
     def working_dir(self, container: Container) -> ScalarRef | None:
-        """The container's own workingDir, else the one it inherits from the agent container."""
-        return container.working_dir or self.agent.working_dir
+        """The container's own workingDir, else the one it inherited from the agent container."""
+        return container.working_dir or container.inherited_working_dir
 
     def effective_working_dir(self, container: Container) -> str:
         ref = self.working_dir(container)

@@ -20,12 +20,15 @@ class Word:
     end: int
     dynamic: bool = False
     quoted: bool = False
+    heredoc: bool = False
 
 
 @dataclass
 class Redirect:
     operator: str
     target: Word
+    body: Word | None = None
+    """For a here-document (`<<EOF`), its text; `start`/`end` span it in the script."""
 
 
 @dataclass
@@ -64,8 +67,12 @@ def _matching(text: str, i: int, opening: str, closing: str) -> int:
 
 
 def tokenize(text: str) -> list[Word | str]:
-    """Splits `text` into words and operator strings (`\\n` stands for a line break)."""
+    """Splits `text` into words and operator strings (`\\n` stands for a line break).
+
+    A here-document body follows its line's `\\n` as one `Word` with `heredoc=True`.
+    """
     out: list[Word | str] = []
+    pending: list[tuple[str, bool]] = []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -78,6 +85,19 @@ def tokenize(text: str) -> list[Word | str]:
         if c == "\n":
             out.append("\n")
             i += 1
+            for delimiter, strip_tabs in pending:
+                body_start = i
+                body_end = i
+                while i < n:
+                    line_end = text.find("\n", i)
+                    line_end = n if line_end < 0 else line_end
+                    line = text[i:line_end].rstrip("\r")
+                    if (line.lstrip("\t") if strip_tabs else line).strip() == delimiter:
+                        i = min(line_end + 1, n)
+                        break
+                    i = body_end = min(line_end + 1, n)
+                out.append(Word(text[body_start:body_end], body_start, body_end, heredoc=True))
+            pending = []
             continue
         if c == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
             while i < n and text[i] != "\n":
@@ -145,7 +165,10 @@ def tokenize(text: str) -> list[Word | str]:
                     continue
             chars.append(c)
             i += 1
-        out.append(Word("".join(chars), start, i, dynamic, quoted))
+        word = Word("".join(chars), start, i, dynamic, quoted)
+        if out and out[-1] in ("<<", "<<-"):
+            pending.append((word.value, out[-1] == "<<-"))
+        out.append(word)
     return out
 
 
@@ -155,14 +178,21 @@ def commands(text: str) -> list[Command]:
     current = Command()
     tokens = tokenize(text)
     k = 0
+    heredocs: list[Redirect] = []
     while k < len(tokens):
         token = tokens[k]
-        if isinstance(token, Word):
+        if isinstance(token, Word) and token.heredoc:
+            if heredocs:
+                heredocs.pop(0).body = token
+        elif isinstance(token, Word):
             current.words.append(token)
         elif token in REDIRECTIONS:
             target = tokens[k + 1] if k + 1 < len(tokens) else None
-            if isinstance(target, Word):
-                current.redirects.append(Redirect(token, target))
+            if isinstance(target, Word) and not target.heredoc:
+                redirect = Redirect(token, target)
+                current.redirects.append(redirect)
+                if token in ("<<", "<<-"):
+                    heredocs.append(redirect)
                 k += 1
         else:
             if current.words or current.redirects:

@@ -20,13 +20,20 @@ def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) 
     values (by container name), which is how a proposed fix is tried before it is offered."""
     containers = [dataclasses.replace(c, mounts=list(c.mounts)) for c in template.containers]
     if not any(c.name == template.agent_name for c in containers):
-        containers.append(Container(name=template.agent_name, declared=False))
+        containers.append(Container(name=template.agent_name, declared=False, mounts=list(template.volumes)))
     for name, value in (working_dirs or {}).items():
         for container in containers:
             if container.name == name:
                 location = container.working_dir.location if container.working_dir else None
                 container.working_dir = ScalarRef(value, location or _fallback(container, template))
     pod = Pod(template, containers)
+    agent = pod.agent
+    for container in containers:
+        if container.working_dir is None:
+            container.inherited_working_dir = agent.working_dir
+    if template.agent_injection:
+        agent.working_dir = agent.inherited_working_dir = None
+        agent.mounts.append(Mount("/jenkins-agent", MountSource.TEMPLATE, True))
     for container in containers:
         effective = pod.effective_working_dir(container)
         if not any(m.path == effective for m in container.mounts):

@@ -69,7 +69,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         return pod_fixes[id(pod)]
 
     for build in analysis.builds:
-        pod = build.build.pod
+        pod = build.pod
         if pod is None or build.use is None:
             continue
         for lost in lost_writes(pod, build):

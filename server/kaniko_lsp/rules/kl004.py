@@ -37,9 +37,9 @@ from .registry import rule
 @rule("KL004", "unreachable-working-dir", Severity.ERROR,
       "The pod's containers have working directories that the container step cannot reconcile")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    for pod in analysis.pipeline.pods:
+    for pod in analysis.pods.values():
         conflicts = working_dir_conflicts(pod)
-        if not conflicts:
+        if not conflicts or pod.template.incomplete:
             continue
         fix = working_dir_fix(analysis, pod)
         agent_dir = pod.working_dir(pod.agent)

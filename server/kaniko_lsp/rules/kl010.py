@@ -29,5 +29,5 @@ from .registry import rule
 
 @rule("KL010", "pod-yaml-invalid", Severity.ERROR, "Pod YAML cannot be parsed")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    for problem in analysis.pipeline.yaml_errors:
-        yield Finding("KL010", Severity.ERROR, problem.location, problem.message)
+    for location, message in analysis.yaml_errors:
+        yield Finding("KL010", Severity.ERROR, location, message)

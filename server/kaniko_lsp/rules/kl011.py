@@ -1,8 +1,10 @@
 """KL011: a kaniko build could not be followed statically.
 
-**What it finds.** A `/kaniko/executor` call whose Dockerfile kaniko-lsp cannot find in the workspace:
-a remote build context (`git://`, `s3://`, `tar://`...), a Dockerfile path built from variables, or a
-Dockerfile that is neither in the repository nor written earlier by the pipeline.
+**What it finds.** A `/kaniko/executor` call whose Dockerfile kaniko-lsp cannot find in the workspace
+(a remote build context such as `git://`, `s3://` or `tar://`, a Dockerfile path built from variables,
+a Dockerfile that is neither in the repository nor written earlier by the pipeline), and a pod that
+is partly defined on the Jenkins controller (`inheritFrom`, an agent chosen by `label`, pod YAML from
+a shared library or a missing `yamlFile`).
 
 **Why it matters.** Nothing is checked for that build; this finding says so instead of staying silent.
 
@@ -27,6 +29,13 @@ from .registry import rule
 
 @rule("KL011", "build-not-followed", Severity.INFO, "A kaniko build could not be followed statically")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    hosting = {id(b.pod) for b in analysis.builds if b.pod is not None}
+    for pod in analysis.pods.values():
+        if id(pod) not in hosting:
+            continue
+        for location, reason in pod.template.incomplete:
+            yield Finding("KL011", Severity.INFO, location,
+                          f"the pod is not fully known, so it is checked only for what the workspace shows: {reason}")
     for build in analysis.builds:
         if build.unresolved:
             yield Finding("KL011", Severity.INFO, build.build.location,
