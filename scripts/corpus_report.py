@@ -83,7 +83,8 @@ def report_case(corpus: Path, case: str, rows: list[dict[str, str]], verdict: di
                                    if m.source.name != "KUBERNETES")
                 print(f"      mounts {mounts}")
             if build.use:
-                print(f"      Dockerfile {build.use.path} ({len(build.use.writes)} writes in the built stage)")
+                print(f"      Dockerfile {build.use.path} ({len(build.use.effects.effects)} effects, "
+                  f"{build.use.effects.stage_count} stage(s))")
             else:
                 print(f"      Dockerfile unresolved: {build.unresolved}")
     for finding in result.findings:

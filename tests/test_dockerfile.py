@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from kaniko_lsp.dockerfile.effects import Effect, analyze
 from kaniko_lsp.dockerfile.parse import parse
-from kaniko_lsp.dockerfile.writes import stage_writes
 from kaniko_lsp.text import Embedded
 
 
 def writes(text: str) -> list[tuple[str, str, int, int, int]]:
-    dockerfile = parse(Embedded.whole("Dockerfile", text))
-    stage = dockerfile.stage(None)
-    assert stage is not None
-    return [(w.how, w.path, w.location.range.start.line, w.location.range.start.character,
-             w.location.range.end.character) for w in stage_writes(stage)]
+    """Explicit writes of the built stage: (how, path, line, start, end)."""
+    effects = analyze(parse(Embedded.whole("Dockerfile", text)))
+    return [(e.how, e.path, e.location.range.start.line, e.location.range.start.character,
+             e.location.range.end.character) for e in effects.effects
+            if e.effect is Effect.WRITE and e.stage == effects.built_stage]
 
 
 def test_run_mkdir_touch_cp_mv_and_redirections() -> None:

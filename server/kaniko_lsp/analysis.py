@@ -9,14 +9,15 @@ import posixpath
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .dockerfile.effects import BuildEffects
+from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
-from .dockerfile.writes import Write, stage_writes
 from .jenkins.pipeline import KanikoBuild, Pipeline, read_pipeline
 from .jenkins.plugin import assemble
 from .jenkins.templates import LoadYaml, TemplateSpec, resolve
 from .kaniko import workspace_path
-from .model import Finding, Location, Pod
+from .model import Finding, Fix, Location, Pod
 from .text import Embedded
 from .workspace import Unreadable, Workspace
 
@@ -28,8 +29,7 @@ class DockerfileUse:
 
     path: str
     dockerfile: Dockerfile
-    writes: list[Write]
-    """Writes of the stage that becomes the image (`--target`, else the last stage)."""
+    effects: BuildEffects
 
 
 @dataclass
@@ -47,6 +47,8 @@ class PipelineAnalysis:
     """The assembled pod of each template spec, by `id(spec)`."""
     builds: list[LinkedBuild] = field(default_factory=list)
     yaml_errors: list[tuple[Location, str]] = field(default_factory=list)
+    fixes: dict[int, Fix | None] = field(default_factory=dict)
+    """The working-directory fix of each pod (by `id(pod)`), computed on first use."""
 
     def pod(self, spec: TemplateSpec | None) -> Pod | None:
         return self.pods.get(id(spec)) if spec is not None else None
@@ -109,9 +111,10 @@ def link(workspace: Workspace, pipeline: Pipeline) -> PipelineAnalysis:
                     continue
                 dockerfile = _dockerfile_from_disk(candidate, text)
             target = build.call.last("--target")
-            stage = dockerfile.stage(target.value if target else None)
-            writes = list(stage_writes(stage)) if stage is not None else []
-            use = DockerfileUse(candidate, dockerfile, writes)
+            build_args = dict(v.value.partition("=")[::2] for v in build.call.flags.get("--build-arg", [])
+                              if "=" in v.value)
+            effects = analyze_effects(dockerfile, target.value if target else None, build_args)
+            use = DockerfileUse(candidate, dockerfile, effects)
             break
         if use is None and reason is None:
             reason = f"no Dockerfile found at {' or '.join(candidates)}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .analysis import LinkedBuild, PipelineAnalysis
-from .conflicts import lost_writes
+from .conflicts import workspace_conflicts
 from .jenkins.plugin import assemble, working_dir_conflicts
 from .kaniko import is_within
 from .model import DEFAULT_WORKING_DIR, Fix, MountSource, Pod, TextEdit
@@ -27,7 +27,7 @@ def _healthy(pod: Pod, builds: Sequence[LinkedBuild], moved: Iterable[str]) -> b
     mount clear of the container's other mounts."""
     if working_dir_conflicts(pod):
         return False
-    if any(w.mount.source is MountSource.WORKSPACE for b in builds for w in lost_writes(pod, b)):
+    if workspace_conflicts(pod, list(builds)):
         return False
     for name in moved:
         container = pod.container(name)
@@ -41,8 +41,7 @@ def _healthy(pod: Pod, builds: Sequence[LinkedBuild], moved: Iterable[str]) -> b
 
 def _needs_move(pod: Pod, builds: Sequence[LinkedBuild]) -> set[str]:
     names = {c.name for c, _ in working_dir_conflicts(pod)}
-    for build in builds:
-        names.update(w.container.name for w in lost_writes(pod, build) if w.mount.source is MountSource.WORKSPACE)
+    names.update(c.container.name for c in workspace_conflicts(pod, list(builds)))
     return names
 
 

@@ -132,6 +132,10 @@ def _read_pod_mapping(doc: CommentedMap, positions: _Positions) -> PodYaml:
             if path is None:
                 continue
             read_only = mount.get("readOnly") is True or str(mount.get("name")) in read_only_volumes
-            container.mounts.append(Mount(path.value, MountSource.YAML, read_only, path.location))
+            container.mounts.append(Mount(path.value, MountSource.YAML, read_only, path.location,
+                                          sub_path=bool(mount.get("subPath"))))
+        for variable in item.get("env") or []:
+            if isinstance(variable, CommentedMap) and isinstance(variable.get("value"), str):
+                container.env[str(variable.get("name"))] = variable["value"]
         pod.containers.append(container)
     return pod

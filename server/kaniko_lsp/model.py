@@ -88,6 +88,8 @@ class Mount:
     source: MountSource
     read_only: bool = False
     origin: Location | None = None
+    sub_path: bool = False
+    """A `subPath` mount: a single file (or directory) mounted from inside a volume."""
     """Where the text that creates the mount is (a mountPath or workingDir value, a container name)."""
 
 
@@ -111,6 +113,8 @@ class Container:
     key_insertion: tuple[Location, str] | None = None
     """Where a `workingDir` setting can be added to this container, and the text to insert there with
     `{}` standing for the path (None when no safe insertion is known, e.g. flow-style YAML)."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables with literal values (KANIKO_DIR matters to kaniko)."""
     inherited_working_dir: ScalarRef | None = None
     """The agent container's workingDir, which the plugin gives a container that has none."""
     from_template: bool = False

@@ -1,13 +1,18 @@
 """KL001: a Dockerfile change will be missing from the image because its path is mounted.
 
-**What it finds.** A `RUN`, `COPY`, `ADD` or `WORKDIR` of the image's final stage that writes under a
-mount point of the kaniko container: the Jenkins workspace volume (mounted at the container's
-working directory), a `volumeMounts` entry of the pod YAML, or a file Kubernetes mounts into every
-container (`/etc/hosts`, `/etc/resolv.conf`, ...). It is reported on the Dockerfile path and on the
-pipeline text that creates the mount; each points at the other.
+**What it finds.** A `RUN`, `COPY`, `ADD` or `WORKDIR` of the stage that becomes the image that writes
+under a mount point of the kaniko container: the Jenkins workspace volume (mounted at the container's
+working directory), a `volumeMounts` entry of the pod YAML, a podTemplate volume, or a file Kubernetes
+mounts into every container (`/etc/hosts`, `/etc/resolv.conf`, ...). Writes a command makes without
+naming the path count too (`npm ci` fills `node_modules` in the WORKDIR), but not a tool filling a
+writable cache mount (`~/.m2` for `mvn`): that is what a cache mount is for. Writes in earlier stages
+are not reported: `COPY --from` reads them from the live filesystem. It is reported on the Dockerfile
+path and on the pipeline text that creates the mount; each points at the other.
 
 **Why it matters.** kaniko puts every mount point of its container on its ignore list and never
-snapshots what lies below. The build succeeds, and the image silently lacks the files.
+snapshots what lies below. The build succeeds, and the image silently lacks the files. A `COPY` into a
+mount is order-dependent: a later `RUN` can whiteout the mount point, and with `--single-snapshot` it
+is always lost.
 
 **Example.**
 
@@ -30,13 +35,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis import PipelineAnalysis
-from ..conflicts import LostWrite, lost_writes
-from ..fixes import working_dir_fix
-from ..model import Finding, Fix, Location, Mount, MountSource, Pod, Related, Severity
+from ..conflicts import LOST, Conflict
+from ..model import Finding, Location, Mount, MountSource, Pod, Related, Severity
+from .common import dockerfile_label, pod_conflicts, pod_fixes
 from .registry import rule
 
 
-def _mount_description(mount: Mount, container: str) -> str:
+def describe_mount(mount: Mount, container: str) -> str:
     if mount.source is MountSource.WORKSPACE:
         return f"the Jenkins workspace volume, mounted at the working directory {mount.path} of container " \
                f"'{container}'"
@@ -45,54 +50,7 @@ def _mount_description(mount: Mount, container: str) -> str:
     return f"the volume mounted at {mount.path} in container '{container}'"
 
 
-def _write_message(lost: LostWrite) -> str:
-    where = _mount_description(lost.mount, lost.container.name)
-    what = f"{lost.write.how} writes {lost.write.path}, under {where}"
-    if lost.write.how.startswith("RUN"):
-        return f"{what}. kaniko never snapshots mounted paths: this change will be missing from the image"
-    return (f"{what}. kaniko ignores mounted paths, so whether this {lost.write.how} reaches the image depends "
-            "on the instructions around it: treat it as missing")
-
-
-@rule("KL001", "change-lost-under-mount", Severity.ERROR,
-      "A Dockerfile change will be missing from the image: it writes under a mount of the kaniko container")
-def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    pod_fixes: dict[int, tuple[Fix, ...]] = {}
-    groups: dict[tuple[Location, str, str], tuple[list[LostWrite], tuple[Fix, ...]]] = {}
-
-    def fixes_for(pod: Pod, lost: LostWrite) -> tuple[Fix, ...]:
-        if lost.mount.source is not MountSource.WORKSPACE:
-            return ()
-        if id(pod) not in pod_fixes:
-            fix = working_dir_fix(analysis, pod)
-            pod_fixes[id(pod)] = (fix,) if fix else ()
-        return pod_fixes[id(pod)]
-
-    for build in analysis.builds:
-        pod = build.pod
-        if pod is None or build.use is None:
-            continue
-        for lost in lost_writes(pod, build):
-            origin = lost.mount.origin or pod.template.origin or build.build.location
-            fixes = fixes_for(pod, lost)
-            related = Related(origin, f"{lost.mount.path} is mounted into container '{lost.container.name}' here")
-            yield Finding("KL001", Severity.ERROR, lost.write.location, _write_message(lost), (related,), fixes)
-            dockerfile = build.use.path
-            if build.use.dockerfile.source.path != dockerfile:
-                dockerfile += f" (written by the pipeline in {build.use.dockerfile.source.path})"
-            groups.setdefault((origin, lost.container.name, dockerfile), ([], fixes))[0].append(lost)
-
-    for (origin, container, dockerfile), (lost, fixes) in groups.items():
-        paths = list(dict.fromkeys(w.write.path for w in lost))
-        changes = "1 change" if len(paths) == 1 else f"{len(paths)} changes"
-        yield Finding("KL001", Severity.ERROR, origin,
-                      f"{_mount_cause(lost[0].mount, container)}, and kaniko never snapshots mounted paths: "
-                      f"{changes} by {dockerfile} will be missing from the image ({', '.join(paths)})",
-                      tuple(Related(w.write.location, f"{w.write.how} writes {w.write.path}") for w in lost),
-                      fixes)
-
-
-def _mount_cause(mount: Mount, container: str) -> str:
+def mount_cause(mount: Mount, container: str) -> str:
     """How the pipeline text at the mount's origin creates the mount."""
     if mount.source is MountSource.WORKSPACE:
         return f"The Jenkins workspace volume is mounted at {mount.path}, the working directory of container " \
@@ -100,3 +58,37 @@ def _mount_cause(mount: Mount, container: str) -> str:
     if mount.source is MountSource.KUBERNETES:
         return f"Kubernetes mounts {mount.path} into container '{container}'"
     return f"A volume is mounted at {mount.path} in container '{container}'"
+
+
+def _message(conflict: Conflict) -> str:
+    assert conflict.mount is not None
+    effect = conflict.effect
+    where = describe_mount(conflict.mount, conflict.container.name)
+    what = f"{effect.how} writes {effect.path}, under {where}"
+    if effect.instruction.keyword == "RUN":
+        return f"{what}. kaniko never snapshots mounted paths: this change will be missing from the image"
+    return (f"{what}. kaniko ignores mounted paths, so whether this {effect.how} reaches the image depends on the "
+            "instructions around it (a later RUN whiteouts the mount point): treat it as missing")
+
+
+@rule("KL001", "change-lost-under-mount", Severity.ERROR,
+      "A Dockerfile change will be missing from the image: it writes under a mount of the kaniko container")
+def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    groups: dict[tuple[Location, str, str], tuple[Pod, list[Conflict]]] = {}
+    for build, pod, conflict in pod_conflicts(analysis, LOST):
+        assert conflict.mount is not None and build.use is not None
+        origin = conflict.mount.origin or pod.template.origin or build.build.location
+        related = Related(origin, f"{conflict.mount.path} is mounted into container '{conflict.container.name}' here")
+        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(conflict), (related,),
+                      pod_fixes(analysis, pod, conflict))
+        groups.setdefault((origin, conflict.container.name, dockerfile_label(build)), (pod, []))[1].append(conflict)
+
+    for (origin, container, dockerfile), (pod, lost) in groups.items():
+        paths = list(dict.fromkeys(c.effect.path for c in lost))
+        changes = "1 change" if len(paths) == 1 else f"{len(paths)} changes"
+        assert lost[0].mount is not None
+        yield Finding("KL001", Severity.ERROR, origin,
+                      f"{mount_cause(lost[0].mount, container)}, and kaniko never snapshots mounted paths: "
+                      f"{changes} by {dockerfile} will be missing from the image ({', '.join(paths)})",
+                      tuple(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
+                      pod_fixes(analysis, pod, lost[0]))

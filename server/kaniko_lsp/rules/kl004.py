@@ -41,7 +41,9 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         conflicts = working_dir_conflicts(pod)
         if not conflicts or pod.template.incomplete:
             continue
-        fix = working_dir_fix(analysis, pod)
+        if id(pod) not in analysis.fixes:
+            analysis.fixes[id(pod)] = working_dir_fix(analysis, pod)
+        fix = analysis.fixes[id(pod)]
         agent_dir = pod.working_dir(pod.agent)
         for container, reason in conflicts:
             assert container.working_dir is not None

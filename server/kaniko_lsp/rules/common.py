@@ -1,0 +1,39 @@
+"""Helpers shared by the rules that compare a build's effects with its container."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis import LinkedBuild, PipelineAnalysis
+from ..conflicts import Conflict, conflicts
+from ..fixes import working_dir_fix
+from ..model import Fix, MountSource, Pod
+
+
+def pod_conflicts(analysis: PipelineAnalysis, rule: str) -> Iterator[tuple[LinkedBuild, Pod, Conflict]]:
+    """Conflicts of one rule over every linked build, with the build and its pod."""
+    for build in analysis.builds:
+        if build.pod is None or build.use is None:
+            continue
+        for conflict in conflicts(build.pod, build):
+            if conflict.rule == rule:
+                yield build, build.pod, conflict
+
+
+def pod_fixes(analysis: PipelineAnalysis, pod: Pod, conflict: Conflict) -> tuple[Fix, ...]:
+    """The working-directory fix when the workspace mount causes the conflict (memoised per pod)."""
+    if conflict.mount is None or conflict.mount.source is not MountSource.WORKSPACE:
+        return ()
+    if id(pod) not in analysis.fixes:
+        analysis.fixes[id(pod)] = working_dir_fix(analysis, pod)
+    fix = analysis.fixes[id(pod)]
+    return (fix,) if fix else ()
+
+
+def dockerfile_label(build: LinkedBuild) -> str:
+    """The Dockerfile's path, saying when the pipeline itself writes it."""
+    assert build.use is not None
+    label = build.use.path
+    if build.use.dockerfile.source.path != label:
+        label += f" (written by the pipeline in {build.use.dockerfile.source.path})"
+    return label

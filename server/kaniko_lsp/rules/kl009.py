@@ -1,0 +1,43 @@
+"""KL009: a RUN reads or edits image files where a volume is mounted.
+
+**What it finds.** A `RUN` that reads or modifies existing files (`sed -i`, `chmod`, `chown`, a `cp`
+source) under a mount point of the kaniko container.
+
+**Why it matters.** kaniko does not unpack base-image files under a mount: the command sees the
+volume's content instead (for the workspace volume, the Jenkins workspace), so it edits the wrong file
+or fails to find it, and the image keeps the unmodified file.
+
+**Example.**
+
+```dockerfile
+FROM jenkins/agent
+RUN sed -i 's/umask 022/umask 002/' /home/jenkins/.bashrc   # /home/jenkins is the workspace mount
+```
+
+**Fix.** Move the working directory away from the image's files (see KL001), or edit the files at a
+path that is not mounted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis import PipelineAnalysis
+from ..conflicts import SEES_VOLUME
+from ..model import Finding, Related, Severity
+from .common import pod_conflicts, pod_fixes
+from .registry import rule
+
+
+@rule("KL009", "run-sees-volume", Severity.WARNING,
+      "A RUN reads or edits base-image files under a mounted path and sees the volume instead")
+def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    for _build, pod, conflict in pod_conflicts(analysis, SEES_VOLUME):
+        assert conflict.mount is not None
+        effect = conflict.effect
+        origin = conflict.mount.origin or pod.template.origin
+        related = (Related(origin, f"{conflict.mount.path} is mounted here"),) if origin else ()
+        yield Finding("KL009", Severity.WARNING, effect.location,
+                      f"{effect.how} {effect.effect.value} {effect.path}, under {conflict.mount.path} mounted into "
+                      f"container '{conflict.container.name}': it sees the volume's content, not the image's files",
+                      related, pod_fixes(analysis, pod, conflict))
