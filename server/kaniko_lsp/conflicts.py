@@ -40,7 +40,7 @@ def _file_mounts(container: Container) -> list[Mount]:
 def ignore_list(build: LinkedBuild, container: Container) -> list[tuple[str, str]]:
     """kaniko's own ignore-list entries (not mounts) for this build, each with where it comes from."""
     flags = build.build.call
-    kaniko_dir = container.env.get("KANIKO_DIR") or "/kaniko"
+    kaniko_dir = flags.env.get("KANIKO_DIR") or container.env.get("KANIKO_DIR") or "/kaniko"
     entries = [(clean(kaniko_dir), "kaniko's own directory"), ("/etc/mtab", "kaniko default"),
                ("/proc", "a kernel filesystem"), ("/sys", "a kernel filesystem"), ("/dev", "a kernel filesystem")]
     ignore_var_run = flags.last("--ignore-var-run", "--whitelist-var-run")

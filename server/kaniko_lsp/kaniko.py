@@ -60,6 +60,8 @@ class ExecutorCall:
     start: int
     end: int
     flags: dict[str, list[FlagValue]] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables assigned on the command line (`KANIKO_DIR=/tmp/k /kaniko/executor ...`)."""
 
     def last(self, *names: str) -> FlagValue | None:
         values = [v for name in names for v in self.flags.get(name, [])]
@@ -79,11 +81,13 @@ def executor_calls(script: str) -> list[ExecutorCall]:
     calls: list[ExecutorCall] = []
     for command in shell.commands(script):
         words = list(command.words)
+        env = {}
         while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0].value):
-            words.pop(0)
+            name, _, value = words.pop(0).value.partition("=")
+            env[name] = value
         if not words or words[0].value.rsplit("/", 1)[-1] != "executor":
             continue
-        call = ExecutorCall(words[0].start, words[0].end)
+        call = ExecutorCall(words[0].start, words[0].end, env=env)
         k = 1
         while k < len(words):
             word = words[k]

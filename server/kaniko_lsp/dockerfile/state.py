@@ -121,4 +121,5 @@ def initial_state(base: str, stages: dict[str, StageState]) -> StageState:
     if earlier is not None:
         return earlier.copy()
     user, home = default_user(base)
-    return StageState(variables=default_env(base), user=user, home=home)
+    homes = {user: home} if user and home else {}
+    return StageState(variables=default_env(base), user=user, home=home, homes=homes)

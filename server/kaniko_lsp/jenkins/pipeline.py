@@ -35,6 +35,8 @@ class KanikoBuild:
     """The step's directory relative to the checkout root ("" is the root)."""
     script: Embedded
     call: ExecutorCall
+    step: int = 0
+    """Index of its `sh` step in `Pipeline.shell_steps`."""
 
     @property
     def location(self) -> Location:
@@ -67,6 +69,8 @@ class Pipeline:
     specs: list[TemplateSpec] = field(default_factory=list)
     builds: list[KanikoBuild] = field(default_factory=list)
     container_steps: list[ContainerStep] = field(default_factory=list)
+    shell_steps: list[tuple[TemplateSpec | None, str]] = field(default_factory=list)
+    """(pod template, container) of every `sh` step, in order."""
     written: dict[str, WrittenFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -374,12 +378,14 @@ class _Reader:
 
     # --- steps -----------------------------------------------------------------------------
     def shell_step(self, node: tree.Call, context: _Context) -> None:
+        container = context.container or (context.spec.agent_name if context.spec else "jnlp")
+        self.pipeline.shell_steps.append((context.spec, container))
         script = self.string(node.arg("script") or node.arg(None, 0))
         if script is None:
             return
         for call in executor_calls(script.text):
-            container = context.container or (context.spec.agent_name if context.spec else "jnlp")
-            self.pipeline.builds.append(KanikoBuild(context.spec, container, context.cwd, script, call))
+            self.pipeline.builds.append(KanikoBuild(context.spec, container, context.cwd, script, call,
+                                                    len(self.pipeline.shell_steps) - 1))
         self.shell_written_files(script, context)
 
     def shell_written_files(self, script: Embedded, context: _Context) -> None:

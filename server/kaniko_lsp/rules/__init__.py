@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from ..analysis import PipelineAnalysis
 from ..model import Finding
-from . import kl001, kl002, kl003, kl004, kl006, kl009, kl010, kl011, kl012  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    kl001,
+    kl002,
+    kl003,
+    kl004,
+    kl005,
+    kl006,
+    kl007,
+    kl008,
+    kl009,
+    kl010,
+    kl011,
+    kl012,
+)
 from .registry import RULES, Rule
 
 __all__ = ["RULES", "Rule", "run_rules"]

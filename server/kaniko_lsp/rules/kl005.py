@@ -1,0 +1,68 @@
+"""KL005: the kaniko container cannot run the pipeline's steps as written.
+
+**What it finds.** `sh` steps running in a container whose kaniko executor image is not a `debug`
+variant (those have no shell), and (as information) `/kaniko/executor` run in a container whose image
+is not a kaniko executor image.
+
+**Why it matters.** `container('kaniko') { sh ... }` needs a shell in the container; only the
+`:debug` (and `vX.Y.Z-debug`) images carry busybox at `/busybox`. Without it the step fails before
+kaniko starts.
+
+**Example.**
+
+```yaml
+- name: kaniko
+  image: gcr.io/kaniko-project/executor:v1.23.2     # no shell
+```
+
+**Fix.** Use the debug image (`gcr.io/kaniko-project/executor:v1.23.2-debug`, or a maintained fork's
+debug image) and `shell: '/busybox/sh'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis import PipelineAnalysis
+from ..model import Finding, Severity
+from .registry import rule
+
+
+def is_kaniko_image(image: str) -> bool:
+    return "kaniko" in image.lower()
+
+
+OFFICIAL_EXECUTOR_IMAGES = ("gcr.io/kaniko-project/executor", "ghcr.io/osscontainertools/kaniko",
+                            "docker.io/martizih/kaniko", "martizih/kaniko", "cgr.dev/chainguard/kaniko",
+                            "chainguard/kaniko")
+
+
+def is_official_executor(image: str) -> bool:
+    """Images whose tags are known: only the `debug` ones carry a shell."""
+    return image.split("@", 1)[0].rsplit(":", 1)[0] in OFFICIAL_EXECUTOR_IMAGES
+
+
+def is_debug_image(image: str) -> bool:
+    tag = image.rsplit("/", 1)[-1].partition(":")[2].partition("@")[0]
+    return "debug" in tag
+
+
+@rule("KL005", "kaniko-container-cannot-run-steps", Severity.WARNING,
+      "The kaniko container cannot run pipeline steps as written (no shell, or not a kaniko image)")
+def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    seen: set[tuple[int, str]] = set()
+    for build in analysis.builds:
+        pod = build.pod
+        container = pod.container(build.build.container) if pod else None
+        if container is None or container.image is None or (id(pod), container.name) in seen:
+            continue
+        seen.add((id(pod), container.name))
+        image = container.image
+        if not is_kaniko_image(image):
+            yield Finding("KL005", Severity.INFO, build.build.location,
+                          f"/kaniko/executor runs in container '{container.name}', whose image {image} is not a "
+                          "kaniko executor image")
+        elif is_official_executor(image) and not is_debug_image(image):
+            yield Finding("KL005", Severity.WARNING, build.build.location,
+                          f"this sh step runs in container '{container.name}', whose image {image} has no shell: "
+                          "use a debug image (tag ending in -debug) with shell '/busybox/sh'")
