@@ -5,10 +5,12 @@ Parsing is cached by content, so re-analysing a workspace after one edit only re
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .config import Config, ConfigResolver, pragma_lines
 from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
@@ -49,6 +51,7 @@ class PipelineAnalysis:
     yaml_errors: list[tuple[Location, str]] = field(default_factory=list)
     fixes: dict[int, Fix | None] = field(default_factory=dict)
     """The working-directory fix of each pod (by `id(pod)`), computed on first use."""
+    preferred_working_dirs: tuple[str, ...] = ()
 
     def pod(self, spec: TemplateSpec | None) -> Pod | None:
         return self.pods.get(id(spec)) if spec is not None else None
@@ -127,22 +130,74 @@ class Result:
     findings: list[Finding]
     analyses: list[PipelineAnalysis]
     unreadable: dict[str, str]
+    config_problems: dict[str, list[str]] = field(default_factory=dict)
 
 
-def analyze(workspace: Workspace, pipelines: list[str] | None = None) -> Result:
-    """Runs every enabled rule over the given pipelines (default: all pipelines of the workspace)."""
-    from .rules import run_rules
+def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Config | None = None) -> Result:
+    """Runs every enabled rule over the given pipelines (default: all pipelines of the workspace).
 
+    `config` replaces the `.kaniko-lsp.yaml` files of the workspace when given.
+    """
+    from .rules import RULES, run_rules
+
+    configs = ConfigResolver(workspace.read, set(RULES), config)
     analyses: list[PipelineAnalysis] = []
     for path in workspace.pipelines() if pipelines is None else pipelines:
         text = workspace.read(path)
         if text is None:
             continue
         try:
-            analyses.append(link(workspace, _pipeline(path, text)))
+            analysis = link(workspace, _pipeline(path, text))
         except Exception as error:  # one unreadable pipeline must not hide the others
             workspace.unreadable[path] = Unreadable(path, f"not analyzed: internal error {error!r}")
-    findings = [f for a in analyses for f in run_rules(a)]
+            continue
+        analysis.preferred_working_dirs = configs.for_path(path)[0].preferred_working_dirs
+        analyses.append(analysis)
+    findings = _configured([f for a in analyses for f in run_rules(a)], analyses, workspace, configs)
     findings.sort(key=lambda f: (f.location.path, f.location.range, f.rule))
     unreadable = {u.path: u.reason for u in workspace.unreadable.values()}
-    return Result(findings, analyses, unreadable)
+    return Result(findings, analyses, unreadable, configs.problems)
+
+
+def _suppressed_lines(workspace: Workspace, analyses: list[PipelineAnalysis]) -> dict[str, dict[int, set[str]]]:
+    """Per file and line, the rules a `kaniko-lsp ignore=` comment suppresses there (a Dockerfile
+    pragma covers every line of the instruction after it)."""
+    lines: dict[str, dict[int, set[str]]] = {}
+
+    def of(path: str) -> dict[int, set[str]]:
+        if path not in lines:
+            text = workspace.read(path)
+            lines[path] = pragma_lines(text) if text is not None else {}
+        return lines[path]
+
+    for analysis in analyses:
+        of(analysis.pipeline.path)
+        for build in analysis.builds:
+            if build.use is None:
+                continue
+            dockerfile = build.use.dockerfile
+            suppressed = of(dockerfile.source.path)
+            instructions = [i for s in dockerfile.stages for i in s.instructions] + dockerfile.preamble
+            for instruction in instructions:
+                span = dockerfile.source.location(instruction.start, instruction.end).range
+                rules = suppressed.get(span.start.line)
+                for line in range(span.start.line + 1, span.end.line + 1) if rules else ():
+                    suppressed.setdefault(line, set()).update(rules)
+    return lines
+
+
+def _configured(findings: list[Finding], analyses: list[PipelineAnalysis], workspace: Workspace,
+                configs: ConfigResolver) -> list[Finding]:
+    """Findings left after config `ignore`/`ignorePaths` and suppression comments, with severities set."""
+    suppressed = _suppressed_lines(workspace, analyses)
+    kept = []
+    for finding in findings:
+        path = finding.location.path
+        config, base = configs.for_path(path)
+        if finding.rule in config.ignore or config.ignores_path(path, base):
+            continue
+        if finding.rule in suppressed.get(path, {}).get(finding.location.range.start.line, set()):
+            continue
+        severity = config.severity.get(finding.rule)
+        kept.append(dataclasses.replace(finding, severity=severity) if severity else finding)
+    return kept

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from . import __version__
 from .analysis import Result, analyze
+from .config import Config, parse_config
 from .edits import apply, preferred_edits, write_atomically
 from .model import Finding, Severity
 from .report import json_report, text_report
 from .report.positions import PositionEncoder
+from .rules import RULES
 from .workspace import Workspace, looks_like_pipeline
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -25,14 +27,15 @@ class Target:
 
     workspace: Workspace
     file: str | None = None
+    config: Config | None = None
 
     def run(self) -> Result:
         if self.file is None:
-            return analyze(self.workspace)
+            return analyze(self.workspace, config=self.config)
         text = self.workspace.read(self.file) or ""
         if looks_like_pipeline(self.file.rsplit("/", 1)[-1], text):
-            return analyze(self.workspace, [self.file])
-        result = analyze(self.workspace)
+            return analyze(self.workspace, [self.file], self.config)
+        result = analyze(self.workspace, config=self.config)
         result.findings = [f for f in result.findings if self._touches(f)]
         return result
 
@@ -72,8 +75,20 @@ def _fix(target: Target) -> int:
     return changed
 
 
+def _explicit_config(path: str | None) -> Config | None:
+    if path is None:
+        return None
+    config, problems = parse_config(Path(path).read_text(encoding="utf-8"), set(RULES))
+    for problem in problems:
+        print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)
+    return config
+
+
 def check(arguments: argparse.Namespace) -> int:
+    config = _explicit_config(arguments.config)
     targets = [_target(p) for p in arguments.paths or ["."]]
+    for target in targets:
+        target.config = config
     if arguments.fix:
         fixed = sum(_fix(t) for t in targets)
         print(f"kaniko-lsp: fixed {fixed} file{'s' if fixed != 1 else ''}", file=sys.stderr)
@@ -81,6 +96,9 @@ def check(arguments: argparse.Namespace) -> int:
     documents = []
     for target in targets:
         result = target.run()
+        for path, problems in result.config_problems.items():
+            for problem in problems:
+                print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)
         if any(f.severity in (Severity.ERROR, Severity.WARNING) for f in result.findings):
             status = EXIT_FINDINGS
         encoder = PositionEncoder(target.workspace.read)
@@ -115,6 +133,8 @@ def parser() -> argparse.ArgumentParser:
                               help="a directory (a workspace root) or a file (default: .)")
     check_parser.add_argument("--format", choices=("text", "json"), default="text")
     check_parser.add_argument("--fix", action="store_true", help="apply each finding's preferred fix in place")
+    check_parser.add_argument("--config", metavar="FILE",
+                              help="use this configuration instead of .kaniko-lsp.yaml files")
     check_parser.set_defaults(handler=check)
     serve_parser = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve_parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")

@@ -79,7 +79,7 @@ def plan(pod: Pod, builds: Sequence[LinkedBuild], preferred: Sequence[str] = ())
 
 def working_dir_fix(analysis: PipelineAnalysis, pod: Pod, preferred: Sequence[str] = ()) -> Fix | None:
     """The fix for every workspace-mount finding of `pod`, as edits of its workingDir values."""
-    assignment = plan(pod, _builds_in(analysis, pod), preferred)
+    assignment = plan(pod, _builds_in(analysis, pod), [*preferred, *analysis.preferred_working_dirs])
     if assignment is None:
         return None
     edits: list[TextEdit] = []
