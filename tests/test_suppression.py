@@ -33,7 +33,8 @@ def test_without_suppression(make_workspace) -> None:
 
 
 def test_dockerfile_pragma_covers_the_whole_next_instruction(make_workspace) -> None:
-    dockerfile = LOSING_DOCKERFILE.replace("RUN mkdir", "# kaniko-lsp ignore=KL001 # build cache, on purpose\nRUN mkdir")
+    pragma = "# kaniko-lsp ignore=KL001 # build cache, on purpose\n"
+    dockerfile = LOSING_DOCKERFILE.replace("RUN mkdir", pragma + "RUN mkdir")
     assert rules(workspace(make_workspace, dockerfile)) == [("KL003", "Dockerfile", 4),
                                                             ("KL001", "Jenkinsfile", 10)]
 
