@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from conftest import REPOSITORY
 from kaniko_lsp.model import Severity
 from kaniko_lsp.rules import RULES
 from kaniko_lsp.rules.docs import pages
+
+from conftest import REPOSITORY
 
 DOCS = REPOSITORY / "docs" / "rules"
 DESIGN_CATALOGUE = {"KL001": Severity.ERROR, "KL002": Severity.ERROR, "KL003": Severity.WARNING,
