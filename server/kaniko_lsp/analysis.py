@@ -132,6 +132,11 @@ class Result:
     unreadable: dict[str, str]
     config_problems: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def syntax_problems(self) -> list[tuple[Location, str]]:
+        """Places the Groovy reader skipped: reported so users know what was not analyzed."""
+        return [(p.location, p.message) for a in self.analyses for p in a.pipeline.problems]
+
 
 def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Config | None = None) -> Result:
     """Runs every enabled rule over the given pipelines (default: all pipelines of the workspace).

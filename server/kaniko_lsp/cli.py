@@ -103,10 +103,12 @@ def check(arguments: argparse.Namespace) -> int:
             status = EXIT_FINDINGS
         encoder = PositionEncoder(target.workspace.read)
         if arguments.format == "json":
-            documents.append(json_report.render(result.findings, encoder, result.unreadable))
+            documents.append(json_report.render(result.findings, encoder, result.unreadable,
+                                                result.syntax_problems))
         else:
             prefix = "" if len(targets) == 1 or target.file else f"{target.workspace.root}/"
-            rendered = text_report.render(result.findings, encoder, result.unreadable, prefix)
+            rendered = text_report.render(result.findings, encoder, result.unreadable, prefix,
+                                          result.syntax_problems)
             if rendered:
                 documents.append(rendered)
     if arguments.format == "json" and len(documents) > 1:

@@ -123,9 +123,7 @@ class _Reader:
             value = self.string(self.variables.get(name), depth + 1) if name.isidentifier() else None
             if value is None:
                 continue
-            at = node.offsets[interpolation.start]
-            replaced = Embedded(value.text, self.path, self.index, [at] * (len(value.text) + 1))
-            piece = _concat(text.slice(cursor, interpolation.start), replaced)
+            piece = _concat(text.slice(cursor, interpolation.start), value)
             result = piece if result is None else _concat(result, piece)
             cursor = interpolation.end
         if result is None:

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from ..model import Finding, Fix, Range, Severity
+from ..model import Finding, Fix, Location, Range, Severity
 from ..report.positions import PositionEncoder
 from ..rules import RULES
 
@@ -68,6 +68,13 @@ class Converter:
             ],
             data=data,
         )
+
+
+    def not_read(self, location: Location, message: str) -> types.Diagnostic:
+        """A place the reader had to skip, shown so that users know it was not analyzed."""
+        return types.Diagnostic(range=self.range(location.path, location.range),
+                                message=f"kaniko-lsp could not read this: {message}",
+                                severity=types.DiagnosticSeverity.Information, source=SOURCE)
 
 
 def _json_edit(edit: types.WorkspaceEdit) -> dict[str, Any]:

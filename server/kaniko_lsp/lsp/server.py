@@ -15,8 +15,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..analysis import analyze
-from ..model import Finding
+from ..analysis import Result, analyze
 from ..report.positions import PositionEncoder
 from ..workspace import Workspace, relative_to
 from .convert import SOURCE, SOURCE_FIX_ALL, Converter, edit_from_json, merge_edits
@@ -30,6 +29,7 @@ class KanikoLanguageServer(LanguageServer):
         super().__init__("kaniko-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.pending: asyncio.Task[None] | None = None
         self.published: set[str] = set()
+        self.shown_config_problems: dict[str, str] = {}
 
     # --- workspace roots -------------------------------------------------------------------
     def roots(self) -> list[Path]:
@@ -57,7 +57,7 @@ class KanikoLanguageServer(LanguageServer):
         return documents
 
     # --- analysis --------------------------------------------------------------------------
-    def analyze_root(self, root: Path) -> tuple[list[Finding], Converter, Workspace]:
+    def analyze_root(self, root: Path) -> tuple[Result, Converter, Workspace]:
         buffers = {}
         for uri, path in self.open_documents().items():
             relative = relative_to(root, path)
@@ -67,23 +67,32 @@ class KanikoLanguageServer(LanguageServer):
         result = analyze(workspace)
         encoding = str(self.workspace.position_encoding or "utf-16")
         converter = Converter(workspace.root, PositionEncoder(workspace.read, encoding))
-        return result.findings, converter, workspace
+        for path, problems in result.config_problems.items():
+            message = f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)"
+            if self.shown_config_problems.get(path) != message:
+                self.shown_config_problems[path] = message
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        return result, converter, workspace
 
     def publish_all(self) -> None:
         documents = self.open_documents()
         by_uri: dict[str, list[types.Diagnostic]] = {uri: [] for uri in documents}
         for root in sorted({self.root_of(p) for p in documents.values()}):
             try:
-                findings, converter, _ = self.analyze_root(root)
+                result, converter, _ = self.analyze_root(root)
             except Exception as error:  # keep serving; say what failed
                 log.exception("analysis failed")
                 self.window_log_message(types.LogMessageParams(
                     type=types.MessageType.Error, message=f"kaniko-lsp: analysis of {root} failed: {error!r}"))
                 continue
-            for finding in findings:
+            for finding in result.findings:
                 uri = converter.uri(finding.location.path)
                 if uri in by_uri:
                     by_uri[uri].append(converter.diagnostic(finding))
+            for location, message in result.syntax_problems:
+                uri = converter.uri(location.path)
+                if uri in by_uri:
+                    by_uri[uri].append(converter.not_read(location, message))
         for uri, diagnostics in by_uri.items():
             version = self.workspace.get_text_document(uri).version
             self.text_document_publish_diagnostics(
@@ -108,9 +117,9 @@ class KanikoLanguageServer(LanguageServer):
         if not path:
             return None
         root = self.root_of(Path(path))
-        findings, converter, workspace = self.analyze_root(root)
+        result, converter, workspace = self.analyze_root(root)
         relative = workspace.relative(Path(path))
-        edits = [converter.edit(f.fixes[0]) for f in findings if f.fixes and f.location.path == relative]
+        edits = [converter.edit(f.fixes[0]) for f in result.findings if f.fixes and f.location.path == relative]
         return merge_edits(edits) if edits else None
 
 

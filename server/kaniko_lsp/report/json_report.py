@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from ..model import Finding, Range
+from ..model import Finding, Location, Range
 from .positions import PositionEncoder
 
 JSON_VERSION = 1
@@ -32,10 +33,15 @@ def finding_json(finding: Finding, encoder: PositionEncoder) -> dict[str, Any]:
     }
 
 
-def render(findings: list[Finding], encoder: PositionEncoder, unreadable: dict[str, str]) -> str:
+def render(findings: list[Finding], encoder: PositionEncoder, unreadable: dict[str, str],
+           problems: Sequence[tuple[Location, str]] = ()) -> str:
     document: dict[str, Any] = {"version": JSON_VERSION, "findings": [finding_json(f, encoder) for f in findings]}
     if unreadable:
         document["unreadable"] = [{"path": p, "reason": r} for p, r in sorted(unreadable.items())]
+    if problems:
+        document["notRead"] = [
+            {"path": location.path, "range": range_json(encoder.range(location.path, location.range)),
+             "message": message} for location, message in problems]
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -45,6 +51,7 @@ def merge(documents: list[str]) -> str:
     for document in documents:
         data = json.loads(document)
         merged["findings"].extend(data["findings"])
-        if "unreadable" in data:
-            merged.setdefault("unreadable", []).extend(data["unreadable"])
+        for key in ("unreadable", "notRead"):
+            if key in data:
+                merged.setdefault(key, []).extend(data[key])
     return json.dumps(merged, indent=2, ensure_ascii=False)
