@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Location, Position, Range
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class LineIndex:
@@ -14,18 +17,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        i, n = 0, len(text)
-        while i < n:
-            c = text[i]
-            if c == "\n":
-                starts.append(i + 1)
-            elif c == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            i += 1
-        self.starts = starts
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
 
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.text)))

@@ -7,7 +7,9 @@ in a Jenkinsfile (pod YAML, a Dockerfile, a shell script) maps back to exact fil
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'", '"': '"',
             "$": "$", "/": "/"}
@@ -29,8 +31,7 @@ class Kind(enum.Enum):
     EOF = "end of file"
 
 
-@dataclass(frozen=True)
-class Interpolation:
+class Interpolation(NamedTuple):
     """A `${expr}` or `$name` inside a GString: `start`/`end` index the decoded value."""
 
     start: int
@@ -38,7 +39,7 @@ class Interpolation:
     expression: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: Kind
     text: str
@@ -46,19 +47,23 @@ class Token:
     end: int
     value: str = ""
     offsets: list[int] = field(default_factory=list)
-    interpolations: list[Interpolation] = field(default_factory=list)
+    interpolations: list[Interpolation] | None = field(default_factory=list)
+    """None when not computed yet: `find_interpolations(value)` gives them."""
     quote: str = ""
 
+    @staticmethod
+    def plain(kind: Kind, text: str, start: int, end: int) -> Token:
+        """A token that is not a string (no offsets or interpolations to allocate)."""
+        return Token(kind, text, start, end, "", _NO_OFFSETS, _NO_INTERPOLATIONS)
 
-@dataclass(frozen=True)
-class Comment:
+
+class Comment(NamedTuple):
     text: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     message: str
     start: int
     end: int
@@ -80,6 +85,37 @@ def _is_ident_part(c: str) -> bool:
 
 
 _VALUE_END = {Kind.IDENT, Kind.NUMBER, Kind.STRING}
+_NO_OFFSETS: list[int] = []
+_NO_INTERPOLATIONS: list[Interpolation] = []
+_MASTER = re.compile(  # ordered by how often each kind occurs in Jenkinsfiles
+    r"[ \t\f\ufeff]*(?:"
+    r"(?P<ident>(?:[^\W\d]|\$(?!/))[\w$]*)"
+    r"""|(?P<quote>'''|\"\"\"|['"])"""
+    r"|(?P<newline>\r\n|[\r\n])"
+    r"|(?P<op>[{}()\[\],;@~^]|\?[.:]?|->|--|-=?|==~|==?|=~|!=?|<=|>=|<<|>>|[<>]|&&?|\|\|?|\+[+=]?|\*[.*]?"
+    r"|\.\.[<.]?|\.&?|::?|%)"
+    r"|(?P<line_comment>//[^\r\n]*)"
+    r"|(?P<block_comment>/\*)"
+    r"|(?P<dollar_slashy>\$/)"
+    r"|(?P<slash>/)"
+    r"|(?P<number>\d\w*(?:\.\d\w*)*)"
+    r"|(?P<continuation>\\(?:\r\n|\r|\n))"
+    r"|(?P<blank>\Z))"
+)
+_BLANKS = re.compile(r"[ \t\f\ufeff]*")
+_KINDS = {"ident": Kind.IDENT, "op": Kind.OP, "number": Kind.NUMBER, "newline": Kind.NEWLINE}
+_PLAIN_STRING = {
+    "'": re.compile(r"([^'\\\r\n]*)'"),
+    '"': re.compile(r'([^"\\\r\n]*)"'),
+    "'''": re.compile(r"((?:[^'\\]|'(?!''))*)'''"),
+    '"""': re.compile(r'((?:[^"\\]|"(?!""))*)"""'),
+}
+_SIMPLE_INTERPOLATION = re.compile(r"\$\{([^{}\"']*)\}|\$([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+_LINE_REST = re.compile(r"[^\r\n]*")
+_ORDINARY = {
+    "'": re.compile(r"[^'\\\r\n]*"), '"': re.compile(r'[^"\\$\r\n]*'), "'''": re.compile(r"[^'\\]*"),
+    '"""': re.compile(r'[^"\\$]*'), "/": re.compile(r"[^/\\$]*"),
+}
 
 
 class _Lexer:
@@ -95,73 +131,60 @@ class _Lexer:
         s, n = self.s, self.n
         if s.startswith("#!"):
             self.i = s.find("\n") if "\n" in s else n
+        tokens, master = self.tokens, _MASTER
         while self.i < n:
-            c = s[self.i]
-            if c in " \t\f\ufeff":
-                self.i += 1
-            elif c == "\\" and s.startswith(("\\\n", "\\\r"), self.i):
-                self.i += 3 if s.startswith("\\\r\n", self.i) else 2
-            elif c in "\r\n":
-                start = self.i
-                self.i += 2 if s.startswith("\r\n", self.i) else 1
-                self._add(Kind.NEWLINE, start)
-            elif s.startswith("//", self.i):
-                end = self._line_end(self.i)
-                self.comments.append(Comment(s[self.i:end], self.i, end))
+            match = master.match(s, self.i)
+            if match is None:
+                at = _BLANKS.match(s, self.i).end()
+                self.problems.append(Problem(f"unexpected character {s[at]!r}", at, at + 1))
+                self.i = at + 1
+                continue
+            kind = match.lastgroup
+            start, end = match.start(kind), match.end()
+            self.i = start
+            if kind in ("blank", "continuation"):
                 self.i = end
-            elif s.startswith("/*", self.i):
-                end = s.find("*/", self.i + 2)
-                if end < 0:
-                    self.problems.append(Problem("unterminated comment", self.i, self.i + 2))
-                    end = n
-                else:
-                    end += 2
-                self.comments.append(Comment(s[self.i:end], self.i, end))
-                for k in range(self.i, end):
-                    if s[k] == "\n":
-                        self._add(Kind.NEWLINE, k, k + 1)
-                        break
+            elif kind in _KINDS:
                 self.i = end
-            elif s.startswith(("'''", '"""'), self.i):
-                self._string(s[self.i:self.i + 3], multiline=True)
-            elif c in "'\"":
-                self._string(c, multiline=False)
-            elif s.startswith("$/", self.i):
+                tokens.append(Token.plain(_KINDS[kind], s[start:end], start, end))
+            elif kind == "quote":
+                text = match.group(kind)
+                self._string(text, multiline=len(text) == 3)
+            elif kind == "line_comment":
+                self.comments.append(Comment(s[start:end], start, end))
+                self.i = end
+            elif kind == "block_comment":
+                self._block_comment()
+            elif kind == "dollar_slashy":
                 self._dollar_slashy()
-            elif c == "/" and self._slash_starts_string():
+            elif self._slash_starts_string():
                 self._string("/", multiline=True)
-            elif _is_ident_start(c):
-                start = self.i
-                while self.i < n and _is_ident_part(s[self.i]):
-                    self.i += 1
-                self._add(Kind.IDENT, start)
-            elif c.isdigit():
-                start = self.i
-                while self.i < n and (s[self.i].isalnum() or s[self.i] in "._"):
-                    if s[self.i] == "." and not (self.i + 1 < n and s[self.i + 1].isdigit()):
-                        break
-                    self.i += 1
-                self._add(Kind.NUMBER, start)
             else:
-                op = next((o for o in _OPERATORS if s.startswith(o, self.i)), None)
-                start = self.i
-                if op is None:
-                    self.problems.append(Problem(f"unexpected character {c!r}", start, start + 1))
-                    self.i += 1
-                    continue
-                self.i += len(op)
-                self._add(Kind.OP, start)
-        self.tokens.append(Token(Kind.EOF, "", n, n))
-        return Lexed(self.tokens, self.comments, self.problems)
+                self.i = end
+                tokens.append(Token.plain(Kind.OP, "/", start, end))
+        tokens.append(Token(Kind.EOF, "", n, n))
+        return Lexed(tokens, self.comments, self.problems)
+
+    def _block_comment(self) -> None:
+        s, start = self.s, self.i
+        end = s.find("*/", start + 2)
+        if end < 0:
+            self.problems.append(Problem("unterminated comment", start, start + 2))
+            end = self.n
+        else:
+            end += 2
+        self.comments.append(Comment(s[start:end], start, end))
+        newline = s.find("\n", start, end)
+        if newline >= 0:
+            self._add(Kind.NEWLINE, newline, newline + 1)
+        self.i = end
 
     def _line_end(self, i: int) -> int:
-        while i < self.n and self.s[i] not in "\r\n":
-            i += 1
-        return i
+        return _LINE_REST.match(self.s, i).end()
 
     def _add(self, kind: Kind, start: int, end: int | None = None) -> Token:
         end = self.i if end is None else end
-        token = Token(kind, self.s[start:end], start, end)
+        token = Token.plain(kind, self.s[start:end], start, end)
         self.tokens.append(token)
         return token
 
@@ -174,6 +197,8 @@ class _Lexer:
         return not (prev.kind is Kind.OP and prev.text in (")", "]", "}"))
 
     def _string(self, quote: str, multiline: bool) -> None:
+        if quote in _PLAIN_STRING and self._plain_string(quote):
+            return
         s, n = self.s, self.n
         start = self.i
         self.i += len(quote)
@@ -182,7 +207,15 @@ class _Lexer:
         offsets: list[int] = []
         interpolations: list[Interpolation] = []
         closed = False
+        ordinary = _ORDINARY[quote]
         while self.i < n:
+            run = ordinary.match(s, self.i).end()
+            if run > self.i:
+                value.append(s[self.i:run])
+                offsets.extend(range(self.i, run))
+                self.i = run
+                if self.i >= n:
+                    break
             if s.startswith(quote, self.i):
                 closed = True
                 break
@@ -209,6 +242,25 @@ class _Lexer:
         token.offsets = offsets
         token.interpolations = interpolations
         token.quote = quote
+
+    def _plain_string(self, quote: str) -> bool:
+        """Reads a string without escapes in one step; False when the careful reader is needed."""
+        s, start = self.s, self.i
+        content_start = start + len(quote)
+        match = _PLAIN_STRING[quote].match(s, content_start)
+        if match is None:
+            return False
+        content = match.group(1)
+        interpolations: list[Interpolation] | None = _NO_INTERPOLATIONS
+        if quote[0] == '"' and "$" in content:
+            if content.count("${") > content.count("}"):
+                return False
+            interpolations = None
+        end = match.end()
+        offsets = range(content_start, content_start + len(content) + 1)
+        self.tokens.append(Token(Kind.STRING, s[start:end], start, end, content, offsets, interpolations, quote))
+        self.i = end
+        return True
 
     def _escape(self, quote: str, value: list[str], offsets: list[int]) -> None:
         s = self.s
@@ -276,11 +328,10 @@ class _Lexer:
             offsets.append(at)
             self.i += 1
             return
-        begin = len(value)
-        for k in range(at, end):
-            value.append(s[k])
-            offsets.append(k)
-        found.append(Interpolation(begin, len(value), expression))
+        begin = len(offsets)
+        value.append(s[at:end])
+        offsets.extend(range(at, end))
+        found.append(Interpolation(begin, len(offsets), expression))
         self.i = end
 
     def _dollar_slashy(self) -> None:
@@ -316,6 +367,16 @@ class _Lexer:
         token.offsets = offsets
         token.interpolations = interpolations
         token.quote = "$/"
+
+
+def find_interpolations(value: str) -> list[Interpolation]:
+    """The `${expr}` and `$name` parts of a GString's text (for strings read without escapes)."""
+    found = []
+    for match in _SIMPLE_INTERPOLATION.finditer(value):
+        expression = (match.group(1) or match.group(2) or "").strip()
+        if expression:
+            found.append(Interpolation(match.start(), match.end(), expression))
+    return found
 
 
 def tokenize(source: str) -> Lexed:

@@ -8,11 +8,10 @@ as a `Problem`; reading always completes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from .lexer import Comment, Interpolation, Kind, Problem, Token, tokenize
+from .lexer import Comment, Interpolation, Kind, Problem, Token, find_interpolations, tokenize
 
 
 @dataclass
@@ -24,9 +23,16 @@ class Node:
 @dataclass
 class Str(Node):
     value: str
-    offsets: list[int]
-    interpolations: list[Interpolation]
+    offsets: Sequence[int]
+    found_interpolations: list[Interpolation] | None
     quote: str
+
+    @property
+    def interpolations(self) -> list[Interpolation]:
+        """`${...}`/`$x` parts of a GString (found on first use: most strings never need them)."""
+        if self.found_interpolations is None:
+            self.found_interpolations = find_interpolations(self.value)
+        return self.found_interpolations
 
 
 @dataclass
@@ -112,7 +118,6 @@ _BINARY = {
 _ASSIGN = {"=", "+=", "-="}
 
 
-_T = TypeVar("_T")
 MAX_NESTING = 120
 """Deeper brackets are skipped (and reported) instead of read, so reading never exhausts the stack."""
 
@@ -140,16 +145,6 @@ class _Parser:
             self.advance()
         return Literal(opened.start, self.tokens[max(self.k - 1, 0)].end, "")
 
-    def nested(self, read: Callable[[], _T]) -> _T | Literal:
-        """Runs `read` one level deeper, or skips the input when that is too deep."""
-        if self.depth > MAX_NESTING:
-            return self.skip_nested()
-        self.depth += 1
-        try:
-            return read()
-        finally:
-            self.depth -= 1
-
     # token helpers -------------------------------------------------------------------------
     @property
     def tok(self) -> Token:
@@ -159,17 +154,20 @@ class _Parser:
         return self.tokens[min(self.k + ahead, len(self.tokens) - 1)]
 
     def at(self, text: str) -> bool:
-        return self.tok.kind in (Kind.OP, Kind.IDENT) and self.tok.text == text
+        token = self.tokens[self.k]
+        return token.text == text and token.kind is not Kind.STRING
 
     def advance(self) -> Token:
-        token = self.tok
+        token = self.tokens[self.k]
         if token.kind is not Kind.EOF:
             self.k += 1
         return token
 
     def skip_newlines(self) -> None:
-        while self.tok.kind is Kind.NEWLINE or self.at(";"):
-            self.k += 1
+        tokens, k = self.tokens, self.k
+        while tokens[k].kind is Kind.NEWLINE or (tokens[k].text == ";" and tokens[k].kind is Kind.OP):
+            k += 1
+        self.k = k
 
     def next_significant(self) -> Token:
         j = self.k
@@ -203,7 +201,13 @@ class _Parser:
                 self.problems.append(Problem(f"unexpected {token.kind.value} '{token.text}'", token.start, token.end))
 
     def statement(self) -> Node | None:
-        return self.nested(self._statement)
+        if self.depth > MAX_NESTING:
+            return self.skip_nested()
+        self.depth += 1
+        try:
+            return self._statement()
+        finally:
+            self.depth -= 1
 
     def _statement(self) -> Node | None:
         tok = self.tok
@@ -316,7 +320,13 @@ class _Parser:
         return Arg(None, self.expression(), tok.start)
 
     def expression(self, min_prec: int = 0) -> Node:
-        return self.nested(lambda: self._expression(min_prec))
+        if self.depth > MAX_NESTING:
+            return self.skip_nested()
+        self.depth += 1
+        try:
+            return self._expression(min_prec)
+        finally:
+            self.depth -= 1
 
     def _expression(self, min_prec: int) -> Node:
         left = self.postfix(self.primary())
@@ -340,7 +350,13 @@ class _Parser:
             left = Binary(left.start, right.end, op or "", left, right)
 
     def primary(self) -> Node:
-        return self.nested(self._primary)
+        if self.depth > MAX_NESTING:
+            return self.skip_nested()
+        self.depth += 1
+        try:
+            return self._primary()
+        finally:
+            self.depth -= 1
 
     def _primary(self) -> Node:
         tok = self.tok
