@@ -78,3 +78,11 @@ def test_library_annotation_elvis_and_closure_parameters() -> None:
 
 def test_binary_content_does_not_raise() -> None:
     parse("\x00\xff\ufffd{{{((( '''")
+
+
+def test_method_chain_on_the_next_line_stays_attached() -> None:
+    script = parse("yaml '''\n  kind: Pod\n'''\n  .stripIndent()\nsh 'ls'\n")
+    assert script.problems == []
+    first = script.body[0]
+    assert isinstance(first, Call) and first.name == "yaml"
+    assert isinstance(first.arg(None, 0), Call) and first.arg(None, 0).name == "stripIndent"

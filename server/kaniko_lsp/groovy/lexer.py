@@ -90,6 +90,8 @@ _NO_INTERPOLATIONS: list[Interpolation] = []
 _MASTER = re.compile(  # ordered by how often each kind occurs in Jenkinsfiles
     r"[ \t\f\ufeff]*(?:"
     r"(?P<ident>(?:[^\W\d]|\$(?!/))[\w$]*)"
+    r"|(?P<single>'[^'\\\r\n]*')(?!')"
+    r'|(?P<double>"[^"\\\r\n$]*")(?!")'
     r"""|(?P<quote>'''|\"\"\"|['"])"""
     r"|(?P<newline>\r\n|[\r\n])"
     r"|(?P<op>[{}()\[\],;@~^]|\?[.:]?|->|--|-=?|==~|==?|=~|!=?|<=|>=|<<|>>|[<>]|&&?|\|\|?|\+[+=]?|\*[.*]?"
@@ -146,7 +148,11 @@ class _Lexer:
                 self.i = end
             elif kind in _KINDS:
                 self.i = end
-                tokens.append(Token.plain(_KINDS[kind], s[start:end], start, end))
+                tokens.append(Token(_KINDS[kind], s[start:end], start, end, "", _NO_OFFSETS, _NO_INTERPOLATIONS))
+            elif kind == "single" or kind == "double":
+                self.i = end
+                tokens.append(Token(Kind.STRING, s[start:end], start, end, s[start + 1:end - 1],
+                                    range(start + 1, end), _NO_INTERPOLATIONS, s[start]))
             elif kind == "quote":
                 text = match.group(kind)
                 self._string(text, multiline=len(text) == 3)

@@ -108,6 +108,8 @@ class Script:
 _BLOCK_KEYWORDS = {"if", "for", "while", "switch", "catch", "synchronized"}
 _BARE_KEYWORDS = {"else", "try", "finally", "do"}
 _NOT_ARGUMENT = {"in", "instanceof", "as"}
+_KEYWORDS = _BLOCK_KEYWORDS | _BARE_KEYWORDS | _NOT_ARGUMENT | {"return", "throw", "case", "import", "package",
+                                                                "def", "new"}
 _TYPE_WORDS = {"def", "final", "static", "private", "public", "protected", "String", "int", "boolean",
                "Map", "List", "var", "long", "GString", "Object"}
 _BINARY = {
@@ -211,6 +213,9 @@ class _Parser:
 
     def _statement(self) -> Node | None:
         tok = self.tok
+        simple = self.simple_command()
+        if simple is not None:
+            return simple
         if tok.kind is Kind.OP and tok.text == "@":
             self.advance()
             if self.tok.kind is Kind.IDENT:
@@ -255,6 +260,24 @@ class _Parser:
                 value = self.expression()
             return Assign(node.start, value.end, node, value)
         return node
+
+    def simple_command(self) -> Call | None:
+        """`name 'string'` alone on its line (`sh '...'`, `echo "..."`): the commonest statement, read
+        without the general expression machinery."""
+        tokens, k = self.tokens, self.k
+        name, argument, after = tokens[k], tokens[k + 1], tokens[min(k + 2, len(tokens) - 1)]
+        if name.kind is not Kind.IDENT or argument.kind is not Kind.STRING or name.text in _KEYWORDS:
+            return None
+        if not (after.kind is Kind.NEWLINE or after.kind is Kind.EOF or (after.kind is Kind.OP and after.text in "};")):
+            return None
+        self.k = k + 2
+        following = self.next_significant()
+        if following.kind is Kind.OP and following.text in (".", "?.", "*."):
+            self.k = k
+            return None
+        value = Str(argument.start, argument.end, argument.value, argument.offsets, argument.interpolations,
+                    argument.quote)
+        return Call(name.start, argument.end, name.text, [Arg(None, value, argument.start)])
 
     def starts_command_argument(self, nxt: Token) -> bool:
         if nxt.kind in (Kind.STRING, Kind.NUMBER):

@@ -18,6 +18,8 @@ from ..model import Container, Location, Mount, MountSource, ScalarRef
 from ..text import Embedded, LineIndex
 from .templates import TemplateSpec, YamlFragment, merge_containers, merge_volumes
 
+_STEPS = {"agent", "podTemplate", "node", "container", "dir", "sh", "writeFile"}
+"""Calls that matter to the analysis; any other call matters only for the closures inside it."""
 _STRING_METHODS = {"stripIndent", "stripMargin", "toString", "trim", "stripTrailing", "strip"}
 _FILE_READERS = {"readTrusted", "readFile"}
 _READ_ONLY_VOLUMES = {"secretVolume", "configMapVolume"}
@@ -156,6 +158,8 @@ class _Reader:
             return context
         if not isinstance(node, tree.Call):
             self.nested(node, context)
+            return context
+        if node.closure is None and node.name not in _STEPS and all(isinstance(a.value, tree.Str) for a in node.args):
             return context
         name = node.name if node.target is None else ""
         if name == "agent" and node.closure is not None:
