@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .config import Config, ConfigResolver, pragma_lines
+from .config import Config, ConfigResolver, file_pragmas, pragma_lines
 from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
@@ -164,15 +165,19 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Co
     return Result(findings, analyses, unreadable, configs.problems)
 
 
-def _suppressed_lines(workspace: Workspace, analyses: list[PipelineAnalysis]) -> dict[str, dict[int, set[str]]]:
-    """Per file and line, the rules a `kaniko-lsp ignore=` comment suppresses there (a Dockerfile
-    pragma covers every line of the instruction after it)."""
+def _suppressed_lines(workspace: Workspace,
+                      analyses: list[PipelineAnalysis]) -> Callable[[str], dict[int, set[str]]]:
+    """Per file (asked by path) and line, the rules a `kaniko-lsp ignore=` comment suppresses there; a
+    Dockerfile pragma covers every line of the instruction after it, line -1 holds file-wide rules."""
     lines: dict[str, dict[int, set[str]]] = {}
 
     def of(path: str) -> dict[int, set[str]]:
         if path not in lines:
             text = workspace.read(path)
             lines[path] = pragma_lines(text) if text is not None else {}
+            whole_file = file_pragmas(text) if text is not None else set()
+            if whole_file:
+                lines[path][-1] = whole_file
         return lines[path]
 
     for analysis in analyses:
@@ -188,7 +193,7 @@ def _suppressed_lines(workspace: Workspace, analyses: list[PipelineAnalysis]) ->
                 rules = suppressed.get(span.start.line)
                 for line in range(span.start.line + 1, span.end.line + 1) if rules else ():
                     suppressed.setdefault(line, set()).update(rules)
-    return lines
+    return of
 
 
 def _configured(findings: list[Finding], analyses: list[PipelineAnalysis], workspace: Workspace,
@@ -201,7 +206,8 @@ def _configured(findings: list[Finding], analyses: list[PipelineAnalysis], works
         config, base = configs.for_path(path)
         if finding.rule in config.ignore or config.ignores_path(path, base):
             continue
-        if finding.rule in suppressed.get(path, {}).get(finding.location.range.start.line, set()):
+        in_file = suppressed(path)
+        if finding.rule in in_file.get(finding.location.range.start.line, set()) | in_file.get(-1, set()):
             continue
         severity = config.severity.get(finding.rule)
         kept.append(dataclasses.replace(finding, severity=severity) if severity else finding)

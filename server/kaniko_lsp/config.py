@@ -9,7 +9,8 @@ preferredWorkingDirs: [/build]  # tried by the working-directory fix after its d
 
 The file nearest to a finding's file (walking up to the workspace root) applies. Inline, a comment
 `# kaniko-lsp ignore=KL001,KL003` (or `// kaniko-lsp ignore=KL004` in Groovy) suppresses those rules
-on the next line, or on the whole next Dockerfile instruction.
+on the next line, or on the whole next Dockerfile instruction; `# kaniko-lsp ignore-file=KL001`
+anywhere in a file suppresses them in the whole file.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .model import Severity
 
 CONFIG_FILE = ".kaniko-lsp.yaml"
 PRAGMA = re.compile(r"(?:#|//)\s*kaniko-lsp\s+ignore\s*=\s*([A-Za-z0-9_, ]+)")
+FILE_PRAGMA = re.compile(r"(?:#|//)\s*kaniko-lsp\s+ignore-file\s*=\s*([A-Za-z0-9_, ]+)")
 _RULE = re.compile(r"^KL\d{3}$")
 
 
@@ -85,6 +87,15 @@ def parse_config(text: str, known_rules: set[str]) -> tuple[Config, list[str]]:
     return config, problems
 
 
+def _rules(listed: str) -> set[str]:
+    return {r.strip().upper() for r in listed.split(",") if _RULE.match(r.strip().upper())}
+
+
+def file_pragmas(text: str) -> set[str]:
+    """Rules suppressed in a whole file by `kaniko-lsp ignore-file=` comments."""
+    return {rule for match in FILE_PRAGMA.finditer(text) for rule in _rules(match.group(1))}
+
+
 def pragma_lines(text: str) -> dict[int, set[str]]:
     """Rules suppressed per line: a pragma comment applies to the next line that is not blank or a comment."""
     suppressed: dict[int, set[str]] = {}
@@ -93,7 +104,7 @@ def pragma_lines(text: str) -> dict[int, set[str]]:
         match = PRAGMA.search(line)
         stripped = line.strip()
         if match:
-            pending |= {r.strip().upper() for r in match.group(1).split(",") if _RULE.match(r.strip().upper())}
+            pending |= _rules(match.group(1))
             if stripped.startswith(("#", "//")):
                 continue
         if pending and stripped and not stripped.startswith(("#", "//")):

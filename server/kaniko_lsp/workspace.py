@@ -13,6 +13,12 @@ SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "
                        "vendor", "third_party", ".idea", ".vscode"}
 
 
+def is_watched_name(name: str) -> bool:
+    """Files whose changes can change findings: pipelines, Dockerfiles, YAML, and the config file."""
+    return (is_pipeline_name(name) or is_dockerfile_name(name) or name.endswith((".yaml", ".yml", ".groovy"))
+            or name == ".kaniko-lsp.yaml")
+
+
 def is_pipeline_name(name: str) -> bool:
     lower = name.lower()
     return lower == "jenkinsfile" or lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile")
@@ -52,6 +58,8 @@ class Workspace:
     root: Path
     buffers: dict[str, str] = field(default_factory=dict)
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
+    index: set[str] | None = None
+    """Pipeline files found by an earlier scan (kept current by the editor); None scans the disk."""
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -109,6 +117,9 @@ class Workspace:
                 yield relative
 
     def pipelines(self) -> list[str]:
+        if self.index is not None:
+            extra = {p for p, text in self.buffers.items() if looks_like_pipeline(p.rsplit("/", 1)[-1], text)}
+            return sorted(self.index | extra)
         found = []
         for relative in self.files():
             name = relative.rsplit("/", 1)[-1]

@@ -11,6 +11,7 @@ from pygls.uris import from_fs_path
 from ..model import Finding, Fix, Location, Range, Severity
 from ..report.positions import PositionEncoder
 from ..rules import RULES
+from ..rules.registry import DOCS_BASE_URL
 
 SOURCE = "kaniko-lsp"
 SOURCE_FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kaniko"
@@ -24,9 +25,10 @@ _SEVERITIES = {
 class Converter:
     """Converts one analysis result for one workspace root into the client's terms."""
 
-    def __init__(self, root: Path, encoder: PositionEncoder) -> None:
+    def __init__(self, root: Path, encoder: PositionEncoder, docs_base_url: str = DOCS_BASE_URL) -> None:
         self.root = root
         self.encoder = encoder
+        self.docs_base_url = docs_base_url
 
     def uri(self, path: str) -> str:
         return from_fs_path(str(self.root / path)) or ""
@@ -57,7 +59,7 @@ class Converter:
             message=finding.message,
             severity=_SEVERITIES[finding.severity],
             code=finding.rule,
-            code_description=types.CodeDescription(href=rule.url()) if rule else None,
+            code_description=types.CodeDescription(href=rule.url(self.docs_base_url)) if rule else None,
             source=SOURCE,
             related_information=[
                 types.DiagnosticRelatedInformation(

@@ -1,6 +1,7 @@
-"""The language server: keeps diagnostics of open documents current and offers the fixes.
+"""The language server: state shared by the features, and the analysis runs they all read.
 
-The handlers only translate: analysis runs in `kaniko_lsp.analysis` over the open buffers (and the
+Handlers live in feature modules (`diagnostics`, `actions`, `navigation`, `workspace_index`,
+`configuration`) and only translate: analysis runs in `kaniko_lsp.analysis` over open buffers (and the
 disk for every other file), and each finding already carries its fixes.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -17,19 +19,36 @@ from pygls.uris import to_fs_path
 from .. import __version__
 from ..analysis import Result, analyze
 from ..report.positions import PositionEncoder
+from ..text import LineIndex, decode_character
 from ..workspace import Workspace, relative_to
-from .convert import SOURCE, SOURCE_FIX_ALL, Converter, edit_from_json, merge_edits
+from .convert import Converter
+from .settings import Settings
 
 log = logging.getLogger(__name__)
-DEBOUNCE_SECONDS = 0.15
+
+
+@dataclass
+class RootAnalysis:
+    """The latest analysis of one workspace root, with what is needed to translate it."""
+
+    result: Result
+    converter: Converter
+    workspace: Workspace
 
 
 class KanikoLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("kaniko-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.settings = Settings()
+        self.initial_settings = Settings()
+        """Defaults with `initializationOptions` applied: what editor settings are layered on."""
         self.pending: asyncio.Task[None] | None = None
         self.published: set[str] = set()
-        self.shown_config_problems: dict[str, str] = {}
+        self.shown_messages: dict[str, str] = {}
+        self.indexes: dict[Path, set[str]] = {}
+        """Pipeline files of each workspace folder, kept current from file-watch events."""
+        self.pull_diagnostics = False
+        self.pull_refresh = False
 
     # --- workspace roots -------------------------------------------------------------------
     def roots(self) -> list[Path]:
@@ -57,129 +76,70 @@ class KanikoLanguageServer(LanguageServer):
         return documents
 
     # --- analysis --------------------------------------------------------------------------
-    def analyze_root(self, root: Path) -> tuple[Result, Converter, Workspace]:
+    @property
+    def encoding(self) -> str:
+        encoding = self.workspace.position_encoding
+        return str(getattr(encoding, "value", encoding) or "utf-16")
+
+    def analyze_root(self, root: Path) -> RootAnalysis:
         buffers = {}
         for uri, path in self.open_documents().items():
             relative = relative_to(root, path)
             if relative is not None:
                 buffers[relative] = self.workspace.get_text_document(uri).source
-        workspace = Workspace(root, buffers)
+        workspace = Workspace(root, buffers, index=self.indexes.get(root))
         result = analyze(workspace)
-        encoding = str(self.workspace.position_encoding or "utf-16")
-        converter = Converter(workspace.root, PositionEncoder(workspace.read, encoding))
+        converter = Converter(workspace.root, PositionEncoder(workspace.read, self.encoding),
+                              self.settings.docs_base_url)
         for path, problems in result.config_problems.items():
-            message = f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)"
-            if self.shown_config_problems.get(path) != message:
-                self.shown_config_problems[path] = message
-                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
-        return result, converter, workspace
+            self.show_once(path, f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)")
+        return RootAnalysis(result, converter, workspace)
 
-    def publish_all(self) -> None:
-        documents = self.open_documents()
-        by_uri: dict[str, list[types.Diagnostic]] = {uri: [] for uri in documents}
-        for root in sorted({self.root_of(p) for p in documents.values()}):
-            try:
-                result, converter, _ = self.analyze_root(root)
-            except Exception as error:  # keep serving; say what failed
-                log.exception("analysis failed")
-                self.window_log_message(types.LogMessageParams(
-                    type=types.MessageType.Error, message=f"kaniko-lsp: analysis of {root} failed: {error!r}"))
-                continue
-            for finding in result.findings:
-                uri = converter.uri(finding.location.path)
-                if uri in by_uri:
-                    by_uri[uri].append(converter.diagnostic(finding))
-            for location, message in result.syntax_problems:
-                uri = converter.uri(location.path)
-                if uri in by_uri:
-                    by_uri[uri].append(converter.not_read(location, message))
-        for uri, diagnostics in by_uri.items():
-            version = self.workspace.get_text_document(uri).version
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-        for uri in self.published - set(by_uri):
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-        self.published = set(by_uri)
-
-    def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
-        """Re-analyses after `delay`, cancelling a pending run (the last edit of a burst wins)."""
-        if self.pending is not None and not self.pending.done():
-            self.pending.cancel()
-
-        async def run() -> None:
-            await asyncio.sleep(delay)
-            self.publish_all()
-
-        self.pending = asyncio.ensure_future(run())
-
-    def fix_all(self, uri: str) -> types.WorkspaceEdit | None:
+    def analysis_for(self, uri: str) -> tuple[RootAnalysis, str] | None:
+        """A fresh analysis of the root holding `uri`, and the document's workspace-relative path."""
         path = to_fs_path(uri)
         if not path:
             return None
         root = self.root_of(Path(path))
-        result, converter, workspace = self.analyze_root(root)
-        relative = workspace.relative(Path(path))
-        edits = [converter.edit(f.fixes[0]) for f in result.findings if f.fixes and f.location.path == relative]
-        return merge_edits(edits) if edits else None
+        analysis = self.analyze_root(root)
+        relative = analysis.workspace.relative(Path(path))
+        return (analysis, relative) if relative is not None else None
+
+    def show_once(self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """One `window/showMessage` per distinct problem, not one per keystroke."""
+        if self.shown_messages.get(key) != message:
+            self.shown_messages[key] = message
+            self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+            self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def client_position(self, analysis: RootAnalysis, path: str, position: types.Position) -> types.Position:
+        """A client position (in the negotiated encoding) as code points."""
+        text = analysis.workspace.read(path) or ""
+        line = LineIndex(text).line_text(position.line)
+        return types.Position(position.line, decode_character(line, position.character, self.encoding))
+
+    def schedule(self, delay: float | None = None) -> None:
+        """Re-analyses after a quiet period, cancelling a pending run (the last edit of a burst wins)."""
+        from .diagnostics import publish_all
+
+        if self.pending is not None and not self.pending.done():
+            self.pending.cancel()
+        wait = self.settings.debounce_ms / 1000 if delay is None else delay
+
+        async def run() -> None:
+            await asyncio.sleep(wait)
+            publish_all(self)
+
+        self.pending = asyncio.ensure_future(run())
 
 
 server = KanikoLanguageServer()
 
 
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: KanikoLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: KanikoLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: KanikoLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: KanikoLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-@server.feature(
-    types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll,
-                                               SOURCE_FIX_ALL]),
-)
-def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    only = params.context.only
-    actions: list[types.CodeAction] = []
-    if _wanted(types.CodeActionKind.QuickFix, only):
-        for diagnostic in params.context.diagnostics:
-            if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
-                continue
-            for n, fix in enumerate(diagnostic.data.get("fixes") or []):
-                edit = edit_from_json(fix.get("edit")) if isinstance(fix, dict) else None
-                if edit is not None:
-                    actions.append(types.CodeAction(title=fix.get("title", "Fix"), kind=types.CodeActionKind.QuickFix,
-                                                    diagnostics=[diagnostic], is_preferred=n == 0, edit=edit))
-    if _wanted(SOURCE_FIX_ALL, only):
-        edit = ls.fix_all(params.text_document.uri)
-        if edit is not None:
-            actions.append(types.CodeAction(title="Fix all kaniko-lsp findings", kind=SOURCE_FIX_ALL, edit=edit))
-    return actions
-
-
-def _wanted(kind: str, only: list[str] | None) -> bool:
-    """Whether an action of `kind` answers a request limited to `only` (kinds are dot hierarchies)."""
-    if only is None:
-        return True
-    kind = getattr(kind, "value", kind)
-    return any(kind == (k := getattr(o, "value", o)) or kind.startswith(f"{k}.") for o in only)
-
-
 def start(tcp: str | None = None, ws: str | None = None) -> None:
     """Runs the server on stdio, or on TCP / WebSocket when `HOST:PORT` is given."""
+    from . import actions, configuration, diagnostics, navigation, workspace_index  # noqa: F401 (features)
+
     if tcp or ws:
         host, _, port = (tcp or ws or "").rpartition(":")
         (server.start_tcp if tcp else server.start_ws)(host or "127.0.0.1", int(port))

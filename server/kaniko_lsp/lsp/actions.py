@@ -1,0 +1,182 @@
+"""Code actions: the quick fix of each finding, `source.fixAll.kaniko`, suppressions (this line, this
+file, the project), and fix-on-save through `textDocument/willSaveWaitUntil` when enabled."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from ..config import CONFIG_FILE
+from ..groovy.lexer import Kind, tokenize
+from ..text import LineIndex
+from .convert import SOURCE, SOURCE_FIX_ALL, edit_from_json, merge_edits
+from .server import KanikoLanguageServer, RootAnalysis, server
+
+QUICK_FIX = types.CodeActionKind.QuickFix
+
+
+def wanted(kind: str, only: list[str] | None) -> bool:
+    """Whether an action of `kind` answers a request limited to `only` (kinds are dot hierarchies)."""
+    if only is None:
+        return True
+    kind = getattr(kind, "value", kind)
+    return any(kind == (k := getattr(o, "value", o)) or kind.startswith(f"{k}.") for o in only)
+
+
+def fix_all_edit(analysis: RootAnalysis, path: str) -> types.WorkspaceEdit | None:
+    edits = [analysis.converter.edit(f.fixes[0]) for f in analysis.result.findings
+             if f.fixes and f.location.path == path]
+    return merge_edits(edits) if edits else None
+
+
+def _comment_marker(text: str, path: str, offset: int) -> str:
+    """`#` where a line is a Dockerfile, YAML or shell line (also inside a Groovy string), else `//`."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if not (name.endswith((".groovy", ".jenkinsfile")) or name.startswith("jenkinsfile")):
+        return "#"
+    inside_string = any(t.kind is Kind.STRING and t.start < offset < t.end for t in tokenize(text).tokens)
+    return "#" if inside_string else "//"
+
+
+def _line_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagnostic, rule: str) \
+        -> types.CodeAction | None:
+    text = analysis.workspace.read(path)
+    if text is None:
+        return None
+    index = LineIndex(text)
+    line = diagnostic.range.start.line
+    content = index.line_text(line)
+    indent = content[: len(content) - len(content.lstrip())]
+    marker = _comment_marker(text, path, index.starts[min(line, len(index.starts) - 1)] + len(indent))
+    start = types.Position(line=line, character=0)
+    edit = types.TextEdit(range=types.Range(start=start, end=start),
+                          new_text=f"{indent}{marker} kaniko-lsp ignore={rule}{index.newline}")
+    return types.CodeAction(title=f"Suppress {rule} on this line", kind=QUICK_FIX, diagnostics=[diagnostic],
+                            edit=types.WorkspaceEdit(changes={analysis.converter.uri(path): [edit]}))
+
+
+def _file_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagnostic, rule: str) \
+        -> types.CodeAction | None:
+    text = analysis.workspace.read(path)
+    if text is None:
+        return None
+    marker = _comment_marker(text, path, 0)
+    newline = LineIndex(text).newline
+    start = types.Position(line=0, character=0)
+    if text.startswith("#!") or text.lstrip().lower().startswith("# escape=") or text.startswith("# syntax="):
+        start = types.Position(line=1, character=0)
+    edit = types.TextEdit(range=types.Range(start=start, end=start),
+                          new_text=f"{marker} kaniko-lsp ignore-file={rule}{newline}")
+    return types.CodeAction(title=f"Suppress {rule} in this file", kind=QUICK_FIX, diagnostics=[diagnostic],
+                            edit=types.WorkspaceEdit(changes={analysis.converter.uri(path): [edit]}))
+
+
+def _config_with_ignored(text: str | None, rule: str) -> str | None:
+    """The config file's text with `rule` added to `ignore:` (comments kept), None if unreadable."""
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text) if text else CommentedMap()
+    except YAMLError:
+        return None
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, CommentedMap):
+        return None
+    ignored = data.get("ignore")
+    if not isinstance(ignored, list):
+        ignored = CommentedSeq()
+        ignored.fa.set_flow_style()
+        data["ignore"] = ignored
+    if rule not in ignored:
+        ignored.append(rule)
+    stream = StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def _project_suppression(ls: KanikoLanguageServer, analysis: RootAnalysis, diagnostic: types.Diagnostic,
+                         rule: str) -> types.CodeAction | None:
+    text = analysis.workspace.read(CONFIG_FILE)
+    updated = _config_with_ignored(text, rule)
+    if updated is None:
+        return None
+    uri = analysis.converter.uri(CONFIG_FILE)
+    title = f"Suppress {rule} in this project ({CONFIG_FILE})"
+    if text is not None:
+        whole = types.Range(start=types.Position(line=0, character=0),
+                            end=types.Position(line=len(LineIndex(text).starts), character=0))
+        edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=updated)]})
+    else:
+        operations = get_capability(ls.client_capabilities, "workspace.workspace_edit.resource_operations", [])
+        if types.ResourceOperationKind.Create not in (operations or []):
+            return None
+        edit = types.WorkspaceEdit(document_changes=[
+            types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)),
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                edits=[types.TextEdit(range=types.Range(start=types.Position(line=0, character=0),
+                                                        end=types.Position(line=0, character=0)),
+                                      new_text=updated)]),
+        ])
+    return types.CodeAction(title=title, kind=QUICK_FIX, diagnostics=[diagnostic], edit=edit)
+
+
+def _fixes(diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    data: Any = diagnostic.data
+    actions = []
+    for n, fix in enumerate(data.get("fixes") or [] if isinstance(data, dict) else []):
+        edit = edit_from_json(fix.get("edit")) if isinstance(fix, dict) else None
+        if edit is not None:
+            actions.append(types.CodeAction(title=fix.get("title", "Fix"), kind=QUICK_FIX, diagnostics=[diagnostic],
+                                            is_preferred=n == 0, edit=edit))
+    return actions
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[QUICK_FIX, types.CodeActionKind.SourceFixAll, SOURCE_FIX_ALL]),
+)
+def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    only = params.context.only
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE and isinstance(d.data, dict)]
+    actions: list[types.CodeAction] = []
+    if ours and wanted(QUICK_FIX, only):
+        for diagnostic in ours:
+            actions.extend(_fixes(diagnostic))
+    needs_analysis = (ours and wanted(QUICK_FIX, only)) or wanted(SOURCE_FIX_ALL, only)
+    found = ls.analysis_for(params.text_document.uri) if needs_analysis else None
+    if found is None:
+        return actions
+    analysis, path = found
+    if ours and wanted(QUICK_FIX, only):
+        for diagnostic in ours:
+            rule = str(diagnostic.data.get("rule", diagnostic.code))
+            for suppression in (_line_suppression(analysis, path, diagnostic, rule),
+                                _file_suppression(analysis, path, diagnostic, rule),
+                                _project_suppression(ls, analysis, diagnostic, rule)):
+                if suppression is not None:
+                    actions.append(suppression)
+    if wanted(SOURCE_FIX_ALL, only):
+        edit = fix_all_edit(analysis, path)
+        if edit is not None:
+            actions.append(types.CodeAction(title="Fix all kaniko-lsp findings", kind=SOURCE_FIX_ALL, edit=edit))
+    return actions
+
+
+@server.feature(types.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)
+def will_save_wait_until(ls: KanikoLanguageServer, params: types.WillSaveTextDocumentParams) \
+        -> list[types.TextEdit] | None:
+    """Fix on save (off unless `kanikoLsp.fixOnSave` is true): this document's preferred fixes."""
+    if not ls.settings.fix_on_save:
+        return None
+    found = ls.analysis_for(params.text_document.uri)
+    if found is None:
+        return None
+    edit = fix_all_edit(*found)
+    return list((edit.changes or {}).get(params.text_document.uri, [])) if edit else None

@@ -1,0 +1,156 @@
+"""Hover, document links and inlay hints: what kaniko ignores in a container, which builds use a
+Dockerfile instruction, and where `--dockerfile`, `--context`, `yamlFile` and `readTrusted` lead."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from ..analysis import LinkedBuild
+from ..conflicts import conflicts, ignore_list
+from ..model import Container, Location, MountSource, Pod, Position
+from .server import KanikoLanguageServer, RootAnalysis, server
+
+_FATE = {"KL001": "missing from the image (under a mount)", "KL002": "fails the build",
+         "KL003": "missing from the image (kaniko's ignore list)", "KL009": "sees the volume, not the image"}
+
+
+def _contains(location: Location | None, path: str, position: Position) -> bool:
+    if location is None or location.path != path:
+        return False
+    return location.range.start <= position <= location.range.end
+
+
+def _container_at(analysis: RootAnalysis, path: str, position: Position) -> tuple[Pod, Container] | None:
+    for pipeline in analysis.result.analyses:
+        for pod in pipeline.pods.values():
+            for container in pod.containers:
+                places = [container.name_ref.location if container.name_ref else None,
+                          container.working_dir.location if container.working_dir else None,
+                          *(m.origin for m in container.mounts if m.source is MountSource.YAML
+                            or m.source is MountSource.TEMPLATE)]
+                if any(_contains(place, path, position) for place in places):
+                    return pod, container
+    return None
+
+
+def _builds_in(analysis: RootAnalysis, pod: Pod, container: Container) -> list[LinkedBuild]:
+    return [b for a in analysis.result.analyses for b in a.builds
+            if b.pod is pod and b.build.container == container.name]
+
+
+def container_hover(analysis: RootAnalysis, pod: Pod, container: Container) -> str:
+    lines = [f"**kaniko-lsp: container `{container.name}`**", "",
+             f"Working directory: `{pod.effective_working_dir(container)}`", "",
+             "Paths kaniko never snapshots in this container:", "", "| path | why |", "|---|---|"]
+    for mount in container.mounts:
+        read_only = " (read-only)" if mount.read_only else ""
+        lines.append(f"| `{mount.path}` | {mount.source.value}{read_only} |")
+    builds = _builds_in(analysis, pod, container)
+    entries = dict.fromkeys(entry for b in builds for entry in ignore_list(b, container))
+    if not builds:
+        entries = dict.fromkeys([("/kaniko", "kaniko's own directory"), ("/var/run", "kaniko default")])
+    for path, why in entries:
+        lines.append(f"| `{path}` | {why} |")
+    if builds:
+        lines += ["", "Builds here: " + ", ".join(f"`{b.use.path}`" if b.use else "(Dockerfile unknown)"
+                                                  for b in builds)]
+    return "\n".join(lines)
+
+
+def instruction_hover(analysis: RootAnalysis, path: str, position: Position) -> str | None:
+    lines: list[str] = []
+    for pipeline in analysis.result.analyses:
+        for build in pipeline.builds:
+            use = build.use
+            if use is None or use.dockerfile.source.path != path or build.pod is None:
+                continue
+            dockerfile = use.dockerfile
+            instruction = next((i for s in dockerfile.stages for i in s.instructions
+                                if _contains(dockerfile.source.location(i.start, i.end), path, position)), None)
+            if instruction is None:
+                continue
+            where = build.build.location
+            container = build.build.container
+            workdir = build.pod.effective_working_dir(c) if (c := build.pod.container(container)) else "?"
+            lines.append(f"Built by `{where.path}` line {where.range.start.line + 1} in container "
+                         f"`{container}` (workingDir `{workdir}`)")
+            fates = {id(c.effect): c.rule for c in conflicts(build.pod, build)}
+            for effect in use.effects.effects:
+                if effect.instruction is instruction:
+                    fate = _FATE.get(fates.get(id(effect), ""), "reaches the image"
+                                     if effect.stage == use.effects.built_stage else "stays in its stage")
+                    lines.append(f"- {effect.how} {effect.effect.value} `{effect.path}`: {fate}")
+    if not lines:
+        return None
+    return "\n".join(["**kaniko-lsp**", "", *dict.fromkeys(lines)])
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: KanikoLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    found = ls.analysis_for(params.text_document.uri)
+    if found is None:
+        return None
+    analysis, path = found
+    client = ls.client_position(analysis, path, params.position)
+    position = Position(client.line, client.character)
+    at_container = _container_at(analysis, path, position)
+    text = container_hover(analysis, *at_container) if at_container else instruction_hover(analysis, path, position)
+    if text is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+
+def _links(analysis: RootAnalysis, path: str) -> list[tuple[Location, str, str]]:
+    """(source range, target workspace path, tooltip) of every link in a file."""
+    found = []
+    for pipeline in analysis.result.analyses:
+        if pipeline.pipeline.path != path:
+            continue
+        for spec in pipeline.pipeline.specs:
+            for fragment in spec.yamls:
+                if fragment.file and fragment.reference and analysis.workspace.exists(fragment.file):
+                    location = fragment.reference
+                    found.append((location, fragment.file, "pod YAML"))
+        for build in pipeline.builds:
+            script = build.build.script
+            dockerfile = build.build.call.last("--dockerfile")
+            if build.use is not None and dockerfile is not None:
+                found.append((script.location(dockerfile.start, dockerfile.end), build.use.path, "Dockerfile"))
+            context = build.build.call.last("--context")
+            if build.use is not None and context is not None and dockerfile is None:
+                found.append((script.location(context.start, context.end), build.use.path, "Dockerfile"))
+    return found
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
+def document_link(ls: KanikoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+    found = ls.analysis_for(params.text_document.uri)
+    if found is None:
+        return []
+    analysis, path = found
+    return [types.DocumentLink(range=analysis.converter.range(location.path, location.range),
+                               target=analysis.converter.uri(target), tooltip=f"Open the {tip} {target}")
+            for location, target, tip in _links(analysis, path)]
+
+
+def inlay_hints(ls: KanikoLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    found = ls.analysis_for(params.text_document.uri)
+    if found is None:
+        return []
+    analysis, path = found
+    hints = []
+    for pipeline in analysis.result.analyses:
+        for build in pipeline.builds:
+            location = build.build.location
+            if location.path != path:
+                continue
+            label = f"builds {build.use.path}" if build.use else "Dockerfile not followed"
+            end = analysis.converter.range(path, location.range).end
+            hints.append(types.InlayHint(position=end, label=f" {label}", padding_left=True,
+                                         tooltip=build.unresolved or None))
+    return hints
+
+
+def register_inlay_hints(ls: KanikoLanguageServer) -> None:
+    """Serves inlay hints naming the Dockerfile of each build (when the client shows them)."""
+    ls.feature(types.TEXT_DOCUMENT_INLAY_HINT)(inlay_hints)

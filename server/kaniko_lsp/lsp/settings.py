@@ -1,0 +1,50 @@
+"""Editor settings of the language server, typed and validated once.
+
+Sources, later ones winning: defaults, `initializationOptions`, then `workspace/configuration`
+(section `kanikoLsp`, asked per workspace folder). Rule selection and severities belong to the
+project (`.kaniko-lsp.yaml`), so that the editor and CI agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from ..rules.registry import DOCS_BASE_URL
+
+SECTION = "kanikoLsp"
+
+
+@dataclass(frozen=True)
+class Settings:
+    fix_on_save: bool = False
+    """Answer `textDocument/willSaveWaitUntil` with every preferred fix of the document."""
+    docs_base_url: str = DOCS_BASE_URL
+    """Where rule pages live; diagnostics link to `<docsBaseUrl>KLxxx.md`."""
+    debounce_ms: int = 150
+    """Quiet time after an edit before the workspace is analysed again."""
+
+
+_KEYS = {"fixOnSave": "fix_on_save", "docsBaseUrl": "docs_base_url", "debounceMs": "debounce_ms"}
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def merge_settings(base: Settings, data: Any) -> tuple[Settings, list[str]]:
+    """`base` updated with the camelCase settings in `data`; invalid values are reported and skipped."""
+    if data is None:
+        return base, []
+    if not isinstance(data, dict):
+        return base, [f"kanikoLsp settings must be an object, not {type(data).__name__}"]
+    changes: dict[str, Any] = {}
+    problems = []
+    for key, value in data.items():
+        name = _KEYS.get(key)
+        expected = {"bool": bool, "str": str, "int": int}.get(str(_TYPES.get(name, "")))
+        if name is None or expected is None:
+            problems.append(f"unknown setting kanikoLsp.{key}")
+        elif not isinstance(value, expected) or (expected is int and (isinstance(value, bool) or value < 0)):
+            kind = "non-negative integer" if expected is int else expected.__name__
+            problems.append(f"kanikoLsp.{key} must be a {kind}, not {value!r}")
+        else:
+            changes[name] = value
+    return replace(base, **changes), problems
