@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 EXAMPLES = REPOSITORY / "examples"
 CORPUS = REPOSITORY.parent / "shared" / "corpus"
+SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
+CLIENTS = ["visual-studio-code", "neovim"]
 
 
 @pytest.fixture
@@ -26,3 +33,17 @@ def make_workspace(tmp_path: Path):
         return tmp_path
 
     return make
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[SERVER, "serve"]), params=CLIENTS)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
+    """A client connected to `kaniko-lsp serve`, once per capability set (VS Code, Neovim)."""
+    lsp_client.capability_set = request.param  # type: ignore[attr-defined]
+    lsp_client.registrations = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    yield
+    await lsp_client.shutdown_session()

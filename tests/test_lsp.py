@@ -3,97 +3,15 @@ capability sets (VS Code and Neovim)."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-import pytest_lsp
 from lsprotocol import types
-from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from conftest import EXAMPLES
 from helpers import declarative, kaniko_container, kaniko_step
-
-SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
-CLIENTS = ["visual-studio-code", "neovim"]
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[SERVER, "serve"]), params=CLIENTS)
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
-    lsp_client.capability_set = request.param  # type: ignore[attr-defined]
-    lsp_client.registrations = []  # type: ignore[attr-defined]
-
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
-
-    yield
-    await lsp_client.shutdown_session()
-
-
-async def start(client: LanguageClient, root: Path) -> None:
-    await client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(client.capability_set),  # type: ignore[attr-defined]
-        root_uri=from_fs_path(str(root)),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)],
-    ))
-
-
-def pulls(client: LanguageClient) -> bool:
-    """Whether the capability set lets the server rely on pull diagnostics (Neovim 0.11 does)."""
-    capabilities = client_capabilities(client.capability_set)  # type: ignore[attr-defined]
-    return capabilities.text_document is not None and capabilities.text_document.diagnostic is not None
-
-
-async def wait_for(client: LanguageClient, uri: str, condition: Callable[[list[types.Diagnostic]], bool],
-                   timeout: float = 10.0) -> list[types.Diagnostic]:
-    """Waits until the diagnostics of `uri` satisfy `condition`: published ones, or pulled ones when the
-    client pulls."""
-    async def poll() -> list[types.Diagnostic]:
-        if pulls(client):
-            while True:
-                report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-                    text_document=types.TextDocumentIdentifier(uri=uri)))
-                client.diagnostics[uri] = list(report.items)
-                if condition(client.diagnostics[uri]):
-                    return client.diagnostics[uri]
-                await asyncio.sleep(0.05)
-        while not (uri in client.diagnostics and condition(client.diagnostics[uri])):
-            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        return client.diagnostics[uri]
-
-    try:
-        return await asyncio.wait_for(poll(), timeout)
-    except TimeoutError:
-        pytest.fail(f"diagnostics for {uri} never matched; last published: {client.diagnostics.get(uri)!r}; "
-                    f"server log: {client.log_messages!r}; messages: {client.messages!r}")
-
-
-def open_document(client: LanguageClient, path: Path, language: str) -> str:
-    uri = from_fs_path(str(path))
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id=language, version=1,
-                               text=path.read_text(encoding="utf-8"))))
-    return uri
-
-
-def apply_edits(client: LanguageClient, uri: str, edits: list[types.TextEdit], version: int) -> None:
-    """Sends the edits as incremental changes, last position first, as editors do."""
-    ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in ordered]))
-
-
-def code_actions(client: LanguageClient, uri: str, diagnostics: list[types.Diagnostic], only=None):
-    return client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        range=diagnostics[0].range if diagnostics else types.Range(types.Position(0, 0), types.Position(0, 0)),
-        context=types.CodeActionContext(diagnostics=diagnostics, only=only)))
+from lsp_support import apply_edits, code_actions, open_document, start, wait_for
 
 
 async def test_seed_quick_fix_clears_the_diagnostics(client: LanguageClient, tmp_path: Path) -> None:

@@ -329,7 +329,8 @@ class _Reader:
         if path is None or node is None or "$" in path.text:
             where = self.location(node) if node is not None else None
             return YamlFragment(reference=where, unknown=f"the {how} path is computed at run time")
-        return YamlFragment(file=posixpath.normpath(path.text.strip().lstrip("/")), reference=self.location(node))
+        return YamlFragment(file=posixpath.normpath(path.text.strip().lstrip("/")),
+                            reference=path.location(0, len(path.text)))
 
     def container_templates(self, settings: dict[str, tree.Node]) -> list[Container]:
         nodes: list[tree.Node] = []

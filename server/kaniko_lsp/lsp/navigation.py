@@ -4,6 +4,7 @@ Dockerfile instruction, and where `--dockerfile`, `--context`, `yamlFile` and `r
 from __future__ import annotations
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 
 from ..analysis import LinkedBuild
 from ..conflicts import conflicts, ignore_list
@@ -128,8 +129,10 @@ def document_link(ls: KanikoLanguageServer, params: types.DocumentLinkParams) ->
     if found is None:
         return []
     analysis, path = found
+    tooltips = get_capability(ls.client_capabilities, "text_document.document_link.tooltip_support", False)
     return [types.DocumentLink(range=analysis.converter.range(location.path, location.range),
-                               target=analysis.converter.uri(target), tooltip=f"Open the {tip} {target}")
+                               target=analysis.converter.uri(target),
+                               tooltip=f"Open the {tip} {target}" if tooltips else None)
             for location, target, tip in _links(analysis, path)]
 
 

@@ -1,0 +1,211 @@
+"""End to end over stdio, the editor experience: workspace indexing, file watching, bursts of edits,
+hover, links, suppressions, fix on save, pull diagnostics, settings and position encodings."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import LanguageClient, client_capabilities
+
+from helpers import declarative, kaniko_container, kaniko_step
+from lsp_support import code_actions, open_document, pulls, start, wait_for
+
+PIPELINE = declarative(kaniko_container("/tmp/b"), kaniko_step("--context $(pwd) --dockerfile $(pwd)/Dockerfile"))
+LOSING = "FROM alpine\nRUN apk add git\nRUN mkdir -p /tmp/b/cache\n"
+
+
+def pair(make_workspace, dockerfile: str = LOSING, **extra: str) -> Path:
+    return make_workspace({"Jenkinsfile": PIPELINE, "Dockerfile": dockerfile, **extra})
+
+
+def uri_of(path: Path) -> str:
+    return from_fs_path(str(path))
+
+
+async def test_indexing_reports_progress_on_a_multi_root_workspace(client: LanguageClient, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root in (first, second):
+        (root / "ci").mkdir(parents=True)
+        (root / "ci" / "build.Jenkinsfile").write_text(PIPELINE)
+        (root / "Dockerfile").write_text(LOSING)
+    await start(client, first, second)
+    for _ in range(100):
+        ends = [r for reports in client.progress_reports.values() for r in reports
+                if isinstance(r, types.WorkDoneProgressEnd)]
+        if ends:
+            break
+        await asyncio.sleep(0.05)
+    (report,) = client.progress_reports.values()
+    assert isinstance(report[0], types.WorkDoneProgressBegin) and report[0].cancellable
+    assert report[-1].message == "2 pipeline(s) indexed"
+    uri = open_document(client, second / "Dockerfile", "dockerfile")
+    (diagnostic,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert diagnostic.related_information[0].location.uri == uri_of(second / "ci" / "build.Jenkinsfile")
+
+
+async def test_dockerfile_changed_on_disk_updates_the_open_jenkinsfile(client: LanguageClient,
+                                                                       make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, uri, lambda d: [x.code for x in d] == ["KL001"])
+    capabilities = client_capabilities(client.capability_set)  # type: ignore[attr-defined]
+    if capabilities.workspace and capabilities.workspace.did_change_watched_files \
+            and capabilities.workspace.did_change_watched_files.dynamic_registration:
+        for _ in range(100):
+            if client.registrations:  # type: ignore[attr-defined]
+                break
+            await asyncio.sleep(0.05)
+        methods = [r.method for r in client.registrations]  # type: ignore[attr-defined]
+        assert methods == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    (root / "Dockerfile").write_text("FROM alpine\nRUN apk add git\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(root / "Dockerfile"), type=types.FileChangeType.Changed)]))
+    assert not await wait_for(client, uri, lambda d: not d)
+
+
+async def test_two_hundred_rapid_edits_end_with_the_last_text(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace, "FROM alpine\nRUN mkdir -p /tmp/b/cache /srv/x\n")
+    await start(client, root)
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    await wait_for(client, uri, lambda d: len(d) == 1)
+    line = types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=200))
+    for version in range(2, 202):
+        text = f"RUN mkdir -p /tmp/b/v{version}" if version % 2 else "RUN mkdir -p /srv/x"
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(range=line, text=text)]))
+    final = await wait_for(client, uri, lambda d: len(d) == 1 and "/tmp/b/v201" in d[0].message)
+    assert (final[0].range.start.line, final[0].range.start.character) == (1, 13)
+    if not pulls(client):
+        await asyncio.sleep(0.4)
+        assert "/tmp/b/v201" in client.diagnostics[uri][0].message, "no stale diagnostics after the burst"
+
+
+async def test_hover_shows_the_ignore_list_and_the_builds(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    jenkinsfile = open_document(client, root / "Jenkinsfile", "groovy")
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=jenkinsfile), position=types.Position(line=10, character=28)))
+    assert hover is not None
+    text = hover.contents.value
+    assert "container `kaniko`" in text and "Working directory: `/tmp/b`" in text
+    assert "| `/tmp/b` | Jenkins workspace volume at the container's working directory |" in text
+    assert "| `/kaniko` | kaniko's own directory |" in text and "`/etc/hosts`" in text
+    dockerfile = open_document(client, root / "Dockerfile", "dockerfile")
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=dockerfile), position=types.Position(line=2, character=2)))
+    assert hover is not None
+    assert "Built by `Jenkinsfile` line 19 in container `kaniko`" in hover.contents.value
+    assert "RUN mkdir writes `/tmp/b/cache`: missing from the image (under a mount)" in hover.contents.value
+
+
+async def test_document_links_lead_to_the_dockerfile_and_the_pod_yaml(client: LanguageClient,
+                                                                      make_workspace) -> None:
+    jenkinsfile = ("pipeline { agent { kubernetes { yamlFile 'ci/pod.yaml' } }\n"
+                   " stages { stage('b') { steps { container('kaniko') {\n"
+                   "  sh '/kaniko/executor --context `pwd` --dockerfile docker/app.Dockerfile'\n} } } } }\n")
+    root = make_workspace({"Jenkinsfile": jenkinsfile, "ci/pod.yaml": "spec:\n  containers:\n  - name: kaniko\n",
+                           "docker/app.Dockerfile": "FROM alpine\n"})
+    await start(client, root)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    links = await client.text_document_document_link_async(types.DocumentLinkParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert sorted((link.range.start.line, link.range.start.character, link.target) for link in links) == [
+        (0, 42, uri_of(root / "ci" / "pod.yaml")), (2, 52, uri_of(root / "docker" / "app.Dockerfile"))]
+
+
+async def test_suppression_comment_and_config_file(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace, "FROM alpine\n# kaniko-lsp ignore=KL001\nRUN mkdir -p /tmp/b/a\nRUN touch /tmp/b/c\n")
+    await start(client, root)
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    (remaining,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert remaining.range.start.line == 3
+    (root / ".kaniko-lsp.yaml").write_text("ignore: [KL001]\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(root / ".kaniko-lsp.yaml"), type=types.FileChangeType.Created)]))
+    assert not await wait_for(client, uri, lambda d: not d)
+
+
+async def test_project_suppression_action_edits_the_config_file(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace, **{".kaniko-lsp.yaml": "# team settings\nseverity: {KL003: error}\n"})
+    await start(client, root)
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    diagnostics = await wait_for(client, uri, lambda d: len(d) == 1)
+    actions = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
+    project = next(a for a in actions if "this project" in a.title)
+    (edit,) = project.edit.changes[uri_of(root / ".kaniko-lsp.yaml")]
+    assert edit.new_text == "# team settings\nseverity: {KL003: error}\nignore: [KL001]\n"
+    line = next(a for a in actions if "this line" in a.title)
+    (edit,) = line.edit.changes[uri]
+    assert (edit.range.start.line, edit.new_text) == (2, "# kaniko-lsp ignore=KL001\n")
+
+
+async def test_fix_all_on_save_when_enabled(client: LanguageClient, make_workspace) -> None:
+    root = make_workspace({"Jenkinsfile": declarative(kaniko_container("/home/jenkins"), kaniko_step()),
+                           "Dockerfile": "FROM alpine\nRUN mkdir /home/jenkins/.m2\n"})
+    await start(client, root, options={"kanikoLsp": {"fixOnSave": True}})
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, uri, lambda d: len(d) >= 1)
+    edits = await client.text_document_will_save_wait_until_async(types.WillSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual))
+    assert [(e.range.start.line, e.new_text) for e in edits] == [(10, "/home/jenkins/agent")]
+
+
+async def test_fix_on_save_is_off_by_default(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, uri, lambda d: len(d) >= 1)
+    assert await client.text_document_will_save_wait_until_async(types.WillSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual)) is None
+
+
+async def test_pull_diagnostics(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root, pull=True)
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    report = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(d.code, d.range.start.line) for d in report.items] == [("KL001", 2)]
+    workspace = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    assert sorted(item.uri for item in workspace.items) == [uri_of(root / "Dockerfile"), uri_of(root / "Jenkinsfile")]
+
+
+@pytest.mark.parametrize(("encoding", "character"), [("utf-8", 16), ("utf-16", 14), ("utf-32", 13)])
+async def test_position_encoding_on_a_line_with_emoji(client: LanguageClient, make_workspace, encoding: str,
+                                                      character: int) -> None:
+    root = pair(make_workspace, "FROM alpine\nRUN echo 😀 > /tmp/b/x\n")
+    await start(client, root, encodings=[encoding])
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    (diagnostic,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (1, character)
+
+
+async def test_invalid_settings_are_reported_once_and_defaults_apply(client: LanguageClient,
+                                                                      make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root, options={"fixOnSave": "yes", "colour": 1})
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    await wait_for(client, uri, lambda d: len(d) == 1)
+    messages = [m.message for m in client.messages]
+    assert messages == ["kaniko-lsp: invalid settings (initializationOptions): kanikoLsp.fixOnSave must be a bool, "
+                        "not 'yes'; unknown setting kanikoLsp.colour; defaults used for those"]
+
+
+async def test_workspace_configuration_is_read(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    client.set_configuration({"fixOnSave": True}, section="kanikoLsp")
+    await start(client, root)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, uri, lambda d: len(d) >= 1)
+    capabilities = client_capabilities(client.capability_set)  # type: ignore[attr-defined]
+    edits = await client.text_document_will_save_wait_until_async(types.WillSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual))
+    expected = bool(capabilities.workspace and capabilities.workspace.configuration)
+    assert (edits is not None) is expected
