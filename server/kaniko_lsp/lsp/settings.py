@@ -31,7 +31,7 @@ _TYPES = {f.name: f.type for f in fields(Settings)}
 
 def merge_settings(base: Settings, data: Any) -> tuple[Settings, list[str]]:
     """`base` updated with the camelCase settings in `data`; invalid values are reported and skipped."""
-    if data is None:
+    if data is None or data == []:  # Lua clients send an empty table as []
         return base, []
     if not isinstance(data, dict):
         return base, [f"kanikoLsp settings must be an object, not {type(data).__name__}"]

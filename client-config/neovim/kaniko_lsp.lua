@@ -1,0 +1,9 @@
+-- kaniko-lsp for Neovim 0.11 and later: put this file in ~/.config/nvim/lsp/kaniko_lsp.lua
+-- and call vim.lsp.enable("kaniko_lsp") from init.lua.
+return {
+  cmd = { "kaniko-lsp", "serve" },
+  filetypes = { "groovy", "Jenkinsfile", "dockerfile", "yaml" },
+  root_markers = { ".kaniko-lsp.yaml", "Jenkinsfile", ".git" },
+  init_options = { kanikoLsp = { fixOnSave = false } },
+  settings = { kanikoLsp = { debounceMs = 150 } },
+}

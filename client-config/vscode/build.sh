@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds kaniko-lsp.vsix from this folder with the locked dependencies (npm ci + vsce package).
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund --loglevel=error
+npx --no-install vsce package --allow-missing-repository --out kaniko-lsp.vsix
