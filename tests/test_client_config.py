@@ -9,8 +9,9 @@ from dataclasses import fields
 
 import pytest
 
-from conftest import REPOSITORY
 from kaniko_lsp.lsp.settings import Settings
+
+from conftest import REPOSITORY
 
 VSCODE = REPOSITORY / "client-config" / "vscode"
 
