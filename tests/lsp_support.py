@@ -13,13 +13,15 @@ from pytest_lsp import LanguageClient, client_capabilities
 
 
 async def start(client: LanguageClient, *roots: Path, options: object = None,
-                encodings: list[str] | None = None, pull: bool = False) -> None:
+                encodings: list[str] | None = None, pull: bool = False, inlay_hints: bool = False) -> None:
     """Initializes the session on `roots` (workspace folders) with the fixture's capability set,
     optionally narrowed to some position encodings or extended with pull diagnostics."""
     capabilities = client_capabilities(client.capability_set)  # type: ignore[attr-defined]
     if encodings is not None:
         capabilities.general = types.GeneralClientCapabilities(
             position_encodings=[types.PositionEncodingKind(e) for e in encodings])
+    if inlay_hints and capabilities.text_document is not None:
+        capabilities.text_document.inlay_hint = types.InlayHintClientCapabilities()
     if pull and capabilities.text_document is not None:
         capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(related_document_support=True)
     await client.initialize_session(types.InitializeParams(

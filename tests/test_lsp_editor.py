@@ -209,3 +209,13 @@ async def test_workspace_configuration_is_read(client: LanguageClient, make_work
         text_document=types.TextDocumentIdentifier(uri=uri), reason=types.TextDocumentSaveReason.Manual))
     expected = bool(capabilities.workspace and capabilities.workspace.configuration)
     assert (edits is not None) is expected
+
+
+async def test_inlay_hints_name_the_dockerfile_of_each_build(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root, inlay_hints=True)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=40, character=0))))
+    assert [(h.position.line, h.position.character, h.label) for h in hints] == [(18, 30, " builds Dockerfile")]
