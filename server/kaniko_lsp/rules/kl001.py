@@ -42,22 +42,13 @@ from .registry import rule
 
 
 def describe_mount(mount: Mount, container: str) -> str:
+    """What is mounted where, for messages on either side of a finding."""
     if mount.source is MountSource.WORKSPACE:
-        return f"the Jenkins workspace volume, mounted at the working directory {mount.path} of container " \
-               f"'{container}'"
+        return f"the Jenkins workspace volume, mounted at {mount.path} (the working directory of container " \
+               f"'{container}')"
     if mount.source is MountSource.KUBERNETES:
-        return f"{mount.path}, which Kubernetes mounts into every container"
+        return f"{mount.path}, which Kubernetes mounts into container '{container}'"
     return f"the volume mounted at {mount.path} in container '{container}'"
-
-
-def mount_cause(mount: Mount, container: str) -> str:
-    """How the pipeline text at the mount's origin creates the mount."""
-    if mount.source is MountSource.WORKSPACE:
-        return f"The Jenkins workspace volume is mounted at {mount.path}, the working directory of container " \
-               f"'{container}'"
-    if mount.source is MountSource.KUBERNETES:
-        return f"Kubernetes mounts {mount.path} into container '{container}'"
-    return f"A volume is mounted at {mount.path} in container '{container}'"
 
 
 def _message(conflict: Conflict) -> str:
@@ -88,7 +79,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         changes = "1 change" if len(paths) == 1 else f"{len(paths)} changes"
         assert lost[0].mount is not None
         yield Finding("KL001", Severity.ERROR, origin,
-                      f"{mount_cause(lost[0].mount, container)}, and kaniko never snapshots mounted paths: "
-                      f"{changes} by {dockerfile} will be missing from the image ({', '.join(paths)})",
+                      f"kaniko never snapshots {describe_mount(lost[0].mount, container)}: {changes} by "
+                      f"{dockerfile} will be missing from the image ({', '.join(paths)})",
                       tuple(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
                       pod_fixes(analysis, pod, lost[0]))
