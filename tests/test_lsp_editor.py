@@ -219,3 +219,25 @@ async def test_inlay_hints_name_the_dockerfile_of_each_build(client: LanguageCli
         text_document=types.TextDocumentIdentifier(uri=uri),
         range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=40, character=0))))
     assert [(h.position.line, h.position.character, h.label) for h in hints] == [(18, 30, " builds Dockerfile")]
+
+
+async def test_closing_keeps_findings_of_the_saved_file_and_clears_the_rest(client: LanguageClient,
+                                                                            make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    if pulls(client):
+        pytest.skip("a pulling client asks for diagnostics itself")
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    await wait_for(client, uri, lambda d: len(d) == 1)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text="FROM alpine\n")]))
+    await wait_for(client, uri, lambda d: not d)
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    (kept,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert kept.range.start.line == 2, "the unsaved edit is gone; the file on disk still loses /tmp/b/cache"
+    (root / "Dockerfile").write_text("FROM alpine\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri, type=types.FileChangeType.Changed)]))
+    assert not await wait_for(client, uri, lambda d: not d)

@@ -225,3 +225,63 @@ def test_yaml_error_on_a_tab_line_is_reported_there_and_the_rest_is_analyzed(mak
     rules = [(f.rule, f.location.path, f.location.range.start.line) for f in run(root).findings]
     assert ("KL010", "Jenkinsfile", 4) in rules
     assert ("KL001", "Dockerfile", 1) in rules
+
+
+def test_agent_container_and_agent_injection(make_workspace) -> None:
+    jenkinsfile = ("podTemplate(agentContainer: 'tools', agentInjection: true, yaml: '''\n"
+                   + kaniko_yaml(0, name="tools") + "''') {\n node(POD_LABEL) {\n"
+                   "  container('tools') { sh '/kaniko/executor -c .' } } }\n")
+    _, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "Dockerfile": "FROM alpine\n"})
+    pod = analysis.builds[0].pod
+    assert pod is not None and pod.agent_name == "tools" and pod.container("jnlp") is None
+    assert mounts(pod, "tools") == ["/jenkins-agent", "/home/jenkins/agent"]
+
+
+def test_declarative_container_template_block_and_list(make_workspace) -> None:
+    steps = " stages { stage('b') { steps { container('kaniko') { sh '/kaniko/executor -c .' } } } } }\n"
+    block = f"  containerTemplate {{\n    name 'kaniko'\n    image '{KANIKO_IMAGE}'\n    workingDir '/tmp/b'\n  }}\n"
+    listed = (f"  containerTemplates([containerTemplate(name: 'kaniko', image: '{KANIKO_IMAGE}', "
+              "workingDir: '/tmp/b')])\n")
+    for settings in (block, listed):
+        jenkinsfile = "pipeline { agent { kubernetes {\n" + settings + "} }\n" + steps
+        _, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "Dockerfile": WRITES_TMP_B})
+        assert mounts(analysis.builds[0].pod, "kaniko") == ["/tmp/b"]
+
+
+def test_every_template_volume_kind_and_the_workspace_volume(make_workspace) -> None:
+    jenkinsfile = (
+        "podTemplate(workspaceVolume: dynamicPVC(requestsSize: '10Gi'), workingDir: '/ignored', containers: [\n"
+        f"  containerTemplate(name: 'kaniko', image: '{KANIKO_IMAGE}')], volumes: [\n"
+        "  nfsVolume(serverAddress: 'nfs', serverPath: '/x', readOnly: true, mountPath: '/nfs'),\n"
+        "  persistentVolumeClaim(mountPath: '/pvc', claimName: 'c', readOnly: false),\n"
+        "  dynamicPVC(mountPath: '/dyn', requestsSize: '1Gi'),\n"
+        "  genericEphemeralVolume(mountPath: '/eph', requestsSize: '1Gi'),\n"
+        "  configMapVolume(mountPath: '/etc/app/', configMapName: 'app'),\n"
+        "  emptyDirVolume(mountPath: '/pvc', memory: true)]) {\n"
+        " node(POD_LABEL) { container('kaniko') { sh '/kaniko/executor -c .' } } }\n")
+    root, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "Dockerfile": "FROM alpine\n"})
+    pod = analysis.builds[0].pod
+    assert mounts(pod, "kaniko") == ["/nfs", "/pvc", "/dyn", "/eph", "/etc/app", "/home/jenkins/agent"]
+    read_only = [m.path for m in pod.container("kaniko").mounts if m.read_only and m.source.name == "TEMPLATE"]
+    assert read_only == ["/nfs", "/etc/app"]
+    assert [(f.rule, f.location.range.start.line) for f in run(root).findings] == [("KL006", 0)]
+
+
+def test_read_file_yaml_and_nested_template_without_inheritance(make_workspace) -> None:
+    jenkinsfile = ("podTemplate(yaml: readFile('pod.yaml')) {\n"
+                   "  podTemplate(inheritFrom: '', containers: [containerTemplate(name: 'other', image: 'alpine')]) {\n"
+                   "    node(POD_LABEL) { container('kaniko') { sh '/kaniko/executor -c .' } } } }\n")
+    root, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "pod.yaml": kaniko_yaml(0),
+                                                  "Dockerfile": "FROM alpine\n"})
+    assert sorted(c.name for c in analysis.builds[0].pod.containers) == ["jnlp", "other"]
+    assert [f.rule for f in run(root).findings] == ["KL012"]
+
+
+def test_gstring_escapes_in_shell_steps(make_workspace) -> None:
+    script = ('  sh """\n    /kaniko/executor --context \\$(pwd)/${dir} \\\\\n'
+              '      --dockerfile=\\"\\$PWD/${dir}/Dockerfile\\"\n  """\n')
+    jenkinsfile = ("def dir = 'app'\npipeline { agent { kubernetes { yaml \'\'\'" + kaniko_yaml(0, "/tmp/b")
+                   + "\'\'\' } }\n stages { stage('b') { steps { container('kaniko') {\n" + script + "} } } } }\n")
+    _, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "app/Dockerfile": WRITES_TMP_B})
+    (build,) = analysis.builds
+    assert build.use is not None and build.use.path == "app/Dockerfile"

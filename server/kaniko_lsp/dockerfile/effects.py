@@ -476,12 +476,17 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
             yield effect(path, Effect.WRITE, args.location(lead, lead + len(args.text.strip())), "WORKDIR")
     elif keyword in ("COPY", "ADD"):
         yield from _copy_effects(instruction, state, effect)
+    elif keyword == "SHELL":
+        shell_form = _exec_form(args.text) or [""]
+        state.posix_shell = shell_form[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "zsh", "busybox")
     elif keyword == "VOLUME":
         paths = _exec_form(args.text) or args.text.split()
         state.volumes.extend(p for v in paths if (e := state.expand(v)) and (p := state.absolute(e, "/")))
     elif keyword == "RUN":
         exec_form = _exec_form(args.text)
         scripts: list[Embedded] = []
+        if exec_form is None and not state.posix_shell:
+            return
         if exec_form is None:
             scripts.append(args)
             scripts.extend(h.body for h in instruction.heredocs)

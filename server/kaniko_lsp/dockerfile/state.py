@@ -56,6 +56,8 @@ class StageState:
     homes: dict[str, str] = field(default_factory=dict)
     """Home directories created in the build (`useradd -m/-d`)."""
     volumes: list[str] = field(default_factory=list)
+    posix_shell: bool = True
+    """False after a `SHELL` that is not a POSIX shell (powershell, cmd): RUN is then not interpreted."""
 
     def copy(self) -> StageState:
         return replace(self, variables=dict(self.variables), homes=dict(self.homes), volumes=list(self.volumes))

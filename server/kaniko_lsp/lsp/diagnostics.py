@@ -3,7 +3,10 @@ support `textDocument/diagnostic`; an edit in one file updates the others it aff
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from .server import KanikoLanguageServer, RootAnalysis, server
 
@@ -24,25 +27,25 @@ def publish_all(ls: KanikoLanguageServer) -> None:
             ls.workspace_diagnostic_refresh(None)
         return
     documents = ls.open_documents()
+    closed = {uri: Path(path) for uri in ls.published - set(documents) if (path := to_fs_path(uri))}
     by_uri: dict[str, list[types.Diagnostic]] = {uri: [] for uri in documents}
-    for root in sorted({ls.root_of(p) for p in documents.values()}):
+    for root in sorted({ls.root_of(p) for p in [*documents.values(), *closed.values()]}):
         try:
             analysis = ls.analyze_root(root)
         except Exception as error:  # keep serving; say what failed
             ls.show_once(f"analysis:{root}", f"kaniko-lsp: analysis of {root} failed: {error!r}",
                          types.MessageType.Error)
             continue
-        for uri, path in documents.items():
+        for uri, path in [*documents.items(), *closed.items()]:
             relative = analysis.workspace.relative(path)
             if relative is not None and ls.root_of(path) == root:
                 by_uri[uri] = document_diagnostics(analysis, relative)
     for uri, diagnostics in by_uri.items():
-        version = ls.workspace.get_text_document(uri).version
+        version = ls.workspace.get_text_document(uri).version if uri in documents else None
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-    for uri in ls.published - set(by_uri):
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-    ls.published = set(by_uri)
+    # A closed file keeps the findings its saved content has; one without findings is cleared.
+    ls.published = set(documents) | {uri for uri in closed if by_uri.get(uri)}
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -1,0 +1,96 @@
+"""What each command and instruction writes, removes, modifies or reads, after ARG/ENV/HOME expansion."""
+
+from __future__ import annotations
+
+import pytest
+
+from kaniko_lsp.dockerfile.effects import analyze
+from kaniko_lsp.dockerfile.parse import parse
+from kaniko_lsp.text import Embedded
+
+
+def effects(text: str, target: str | None = None, build_args: dict[str, str] | None = None) \
+        -> list[tuple[str, str, bool]]:
+    """(effect, path, cache) of the built stage."""
+    result = analyze(parse(Embedded.whole("Dockerfile", text)), target, build_args)
+    return [(e.effect.value, e.path, e.cache) for e in result.effects if e.stage == result.built_stage]
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ("echo hi | tee /a /b", [("writes", "/a", False), ("writes", "/b", False)]),
+        ("ln -s /opt/tool /usr/local/bin/tool", [("writes", "/usr/local/bin/tool", False)]),
+        ("install -d /opt/x /opt/y", [("writes", "/opt/x", False), ("writes", "/opt/y", False)]),
+        ("install -m 755 tool /usr/bin/tool", [("writes", "/usr/bin/tool", False)]),
+        ("chmod -R 755 /opt/app", [("modifies", "/opt/app", False)]),
+        ("chown jenkins:jenkins /home/jenkins", [("modifies", "/home/jenkins", False)]),
+        ("sed -i 's/a/b/' /etc/app.conf", [("modifies", "/etc/app.conf", False)]),
+        ("tar -xzf app.tgz -C /opt/app", [("writes", "/opt/app", False)]),
+        ("unzip -q app.zip -d /opt/app", [("writes", "/opt/app", False)]),
+        ("curl -fsSL -o /usr/local/bin/jq https://example.invalid/jq", [("writes", "/usr/local/bin/jq", False)]),
+        ("wget -q -O /tmp/x.tgz https://example.invalid/x", [("writes", "/tmp/x.tgz", False)]),
+        ("wget -P /downloads https://example.invalid/x", [("writes", "/downloads", False)]),
+        ("git clone https://example.invalid/r.git /src/r", [("writes", "/src/r", False)]),
+        ("rm -rf /var/cache/apk/*", [("removes", "/var/cache/apk/*", False)]),
+        ("mv /a /b", [("writes", "/b", False), ("removes", "/a", False)]),
+        ("cp -r /etc/skel /home/u", [("writes", "/home/u", False), ("reads", "/etc/skel", False)]),
+        ("useradd -m -d /home/builder builder", [("writes", "/home/builder", False)]),
+        ("sh -c 'mkdir /inner && touch /inner/x'", [("writes", "/inner", False), ("writes", "/inner/x", False)]),
+        ("(cd /opt && mkdir sub)", [("writes", "/opt/sub", False)]),
+        ("cd /srv; touch a.txt", [("writes", "/srv/a.txt", False)]),
+        ("mkdir -p /data/*/x", []),
+        ("true && echo done > /dev/null", []),
+        ("apk add --no-cache git", [("writes", p, False) for p in ("/lib/apk", "/var/cache/apk", "/etc/apk", "/usr")]),
+        ("pip install --no-cache-dir --target /opt/py requests", [("writes", "/opt/py", False)]),
+        ("pip install requests", [("writes", "/root/.cache/pip", True)]),
+        ("go build -o /out/app ./cmd", [("writes", "/root/.cache/go-build", True), ("writes", "/go/pkg", True),
+                                        ("writes", "/out/app", False)]),
+    ],
+)
+def test_commands(run: str, expected: list[tuple[str, str, bool]]) -> None:
+    base = "golang:1.22" if run.startswith("go ") else "alpine"
+    assert effects(f"FROM {base}\nRUN {run}\n") == expected
+
+
+def test_tool_outputs_in_the_workdir_and_caches_under_home() -> None:
+    text = ("FROM node:20\nWORKDIR /app\nRUN npm ci && npm run build\nRUN mvn -B package\n"
+            "RUN ./configure && make\n")
+    assert effects(text) == [("writes", "/app", False), ("writes", "/root/.npm", True),
+                             ("writes", "/app/node_modules", False), ("writes", "/root/.npm", True),
+                             ("writes", "/app", False), ("writes", "/root/.m2", True),
+                             ("writes", "/app/target", False), ("writes", "/app", False), ("writes", "/app", False)]
+
+
+def test_arg_and_env_substitution_with_defaults() -> None:
+    text = ("ARG BASE=alpine\nFROM ${BASE}\nARG DEST=/opt/default\nARG EMPTY\nENV APP_HOME=${DEST:-/x}/app\n"
+            "ENV FLAG=${EMPTY:+set}\nRUN mkdir -p $APP_HOME ${APP_HOME}/bin /y${FLAG}\nRUN touch $UNKNOWN/x\n")
+    assert effects(text) == [("writes", "/opt/default/app", False), ("writes", "/opt/default/app/bin", False),
+                             ("writes", "/y", False)]
+    assert effects(text, build_args={"DEST": "/srv"})[0] == ("writes", "/srv/app", False)
+
+
+def test_user_and_home() -> None:
+    text = ("FROM debian\nRUN useradd -m builder\nUSER builder\nRUN mkdir -p ~/.cache $HOME/x\n"
+            "USER root\nRUN touch ~/.profile\nENV HOME=/srv/home\nRUN touch ~/y\n")
+    assert effects(text) == [("writes", "/home/builder", False), ("writes", "/home/builder/.cache", False),
+                             ("writes", "/home/builder/x", False), ("writes", "/root/.profile", False),
+                             ("writes", "/srv/home/y", False)]
+
+
+def test_target_selects_the_built_stage() -> None:
+    text = "FROM alpine AS tools\nRUN touch /tools\nFROM alpine AS app\nRUN touch /app\n"
+    assert effects(text) == [("writes", "/app", False)]
+    assert effects(text, target="tools") == [("writes", "/tools", False)]
+
+
+def test_later_stage_from_an_earlier_one_keeps_its_workdir_and_user() -> None:
+    text = "FROM node:20 AS base\nWORKDIR /w\nUSER node\nFROM base\nRUN npm ci\n"
+    assert effects(text) == [("writes", "/w/node_modules", False)]
+
+
+def test_copy_heredoc_exec_form_and_non_posix_shell() -> None:
+    text = ('FROM alpine\nCOPY <<EOF /etc/motd\nhello\nEOF\nCOPY ["a b", "/opt/dest/"]\n'
+            'RUN ["sh", "-c", "touch /exec"]\nSHELL ["pwsh", "-Command"]\nRUN New-Item -Path C:\\\\x\n')
+    assert effects(text) == [("writes", "/etc/motd", False), ("writes", "/opt/dest", False),
+                             ("writes", "/exec", False)]
