@@ -49,6 +49,10 @@ class KanikoLanguageServer(LanguageServer):
         """Pipeline files of each workspace folder, kept current from file-watch events."""
         self.pull_diagnostics = False
         self.pull_refresh = False
+        self.generation = 0
+        """Bumped by every change the server hears of (edits, files, settings); analyses are reused
+        until it moves, so hover, links and code actions on an unchanged workspace cost nothing."""
+        self.analyses: dict[Path, tuple[int, RootAnalysis]] = {}
 
     # --- workspace roots -------------------------------------------------------------------
     def roots(self) -> list[Path]:
@@ -82,6 +86,9 @@ class KanikoLanguageServer(LanguageServer):
         return str(getattr(encoding, "value", encoding) or "utf-16")
 
     def analyze_root(self, root: Path) -> RootAnalysis:
+        cached = self.analyses.get(root)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
         buffers = {}
         for uri, path in self.open_documents().items():
             relative = relative_to(root, path)
@@ -93,7 +100,9 @@ class KanikoLanguageServer(LanguageServer):
                               self.settings.docs_base_url)
         for path, problems in result.config_problems.items():
             self.show_once(path, f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)")
-        return RootAnalysis(result, converter, workspace)
+        analysis = RootAnalysis(result, converter, workspace)
+        self.analyses[root] = (self.generation, analysis)
+        return analysis
 
     def analysis_for(self, uri: str) -> tuple[RootAnalysis, str] | None:
         """A fresh analysis of the root holding `uri`, and the document's workspace-relative path."""
@@ -119,9 +128,11 @@ class KanikoLanguageServer(LanguageServer):
         return types.Position(position.line, decode_character(line, position.character, self.encoding))
 
     def schedule(self, delay: float | None = None) -> None:
-        """Re-analyses after a quiet period, cancelling a pending run (the last edit of a burst wins)."""
+        """Notes a change and re-analyses after a quiet period, cancelling a pending run (the last edit
+        of a burst wins)."""
         from .diagnostics import publish_all
 
+        self.generation += 1
         if self.pending is not None and not self.pending.done():
             self.pending.cancel()
         wait = self.settings.debounce_ms / 1000 if delay is None else delay
