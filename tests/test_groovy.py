@@ -34,9 +34,9 @@ def test_slashy_and_dollar_slashy_strings() -> None:
     assert [t.value for t in strings("a = /x\\/y/\nb = $/p$$q/$")] == ["x/y", "p$q"]
 
 
-def test_comments_are_kept_apart_from_tokens() -> None:
-    lexed = tokenize("// kaniko-lsp ignore=KL004\nfoo() /* inline */ // tail\n")
-    assert [c.text for c in lexed.comments] == ["// kaniko-lsp ignore=KL004", "/* inline */", "// tail"]
+def test_comments_are_skipped_but_their_line_breaks_count() -> None:
+    lexed = tokenize("// kaniko-lsp ignore=KL004\nfoo() /* inline */ // tail\n/* two\nlines */ bar\n")
+    assert [t.text for t in lexed.tokens if t.kind is not Kind.EOF] == ["\n", "foo", "(", ")", "\n", "\n", "bar", "\n"]
 
 
 def test_declarative_structure_with_named_and_command_arguments() -> None:

@@ -76,10 +76,10 @@ _BOOLEAN = {"--no-push", "--cleanup", "--single-snapshot", "--use-new-run", "--c
             "--insecure-pull", "--skip-tls-verify-pull", "--no-push-cache", "--cleanup-cache", "--push-retry-once"}
 
 
-def executor_calls(script: str) -> list[ExecutorCall]:
-    """Every kaniko executor invocation in `script`, with its flags in the order written."""
+def executor_calls(script: str | list[shell.Command]) -> list[ExecutorCall]:
+    """Every kaniko executor invocation in a script (or its commands), with its flags in the order written."""
     calls: list[ExecutorCall] = []
-    for command in shell.commands(script):
+    for command in shell.commands(script) if isinstance(script, str) else script:
         words = list(command.words)
         env = {}
         while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0].value):

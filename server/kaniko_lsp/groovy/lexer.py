@@ -57,12 +57,6 @@ class Token:
         return Token(kind, text, start, end, "", _NO_OFFSETS, _NO_INTERPOLATIONS)
 
 
-class Comment(NamedTuple):
-    text: str
-    start: int
-    end: int
-
-
 class Problem(NamedTuple):
     message: str
     start: int
@@ -72,7 +66,6 @@ class Problem(NamedTuple):
 @dataclass
 class Lexed:
     tokens: list[Token]
-    comments: list[Comment]
     problems: list[Problem]
 
 
@@ -88,7 +81,7 @@ _VALUE_END = {Kind.IDENT, Kind.NUMBER, Kind.STRING}
 _NO_OFFSETS: list[int] = []
 _NO_INTERPOLATIONS: list[Interpolation] = []
 _MASTER = re.compile(  # ordered by how often each kind occurs in Jenkinsfiles
-    r"[ \t\f\ufeff]*(?:"
+    r"[ \t\f\ufeff]*(?://[^\r\n]*)?(?:"  # blanks and a line comment are skipped
     r"(?P<ident>(?:[^\W\d]|\$(?!/))[\w$]*)"
     r"|(?P<single>'[^'\\\r\n]*')(?!')"
     r'|(?P<double>"[^"\\\r\n$]*")(?!")'
@@ -96,7 +89,6 @@ _MASTER = re.compile(  # ordered by how often each kind occurs in Jenkinsfiles
     r"|(?P<newline>\r\n|[\r\n])"
     r"|(?P<op>[{}()\[\],;@~^]|\?[.:]?|->|--|-=?|==~|==?|=~|!=?|<=|>=|<<|>>|[<>]|&&?|\|\|?|\+[+=]?|\*[.*]?"
     r"|\.\.[<.]?|\.&?|::?|%)"
-    r"|(?P<line_comment>//[^\r\n]*)"
     r"|(?P<block_comment>/\*)"
     r"|(?P<dollar_slashy>\$/)"
     r"|(?P<slash>/)"
@@ -126,7 +118,6 @@ class _Lexer:
         self.n = len(source)
         self.i = 0
         self.tokens: list[Token] = []
-        self.comments: list[Comment] = []
         self.problems: list[Problem] = []
 
     def run(self) -> Lexed:
@@ -156,9 +147,6 @@ class _Lexer:
             elif kind == "quote":
                 text = match.group(kind)
                 self._string(text, multiline=len(text) == 3)
-            elif kind == "line_comment":
-                self.comments.append(Comment(s[start:end], start, end))
-                self.i = end
             elif kind == "block_comment":
                 self._block_comment()
             elif kind == "dollar_slashy":
@@ -169,7 +157,7 @@ class _Lexer:
                 self.i = end
                 tokens.append(Token.plain(Kind.OP, "/", start, end))
         tokens.append(Token(Kind.EOF, "", n, n))
-        return Lexed(tokens, self.comments, self.problems)
+        return Lexed(tokens, self.problems)
 
     def _block_comment(self) -> None:
         s, start = self.s, self.i
@@ -179,7 +167,6 @@ class _Lexer:
             end = self.n
         else:
             end += 2
-        self.comments.append(Comment(s[start:end], start, end))
         newline = s.find("\n", start, end)
         if newline >= 0:
             self._add(Kind.NEWLINE, newline, newline + 1)
@@ -386,5 +373,5 @@ def find_interpolations(value: str) -> list[Interpolation]:
 
 
 def tokenize(source: str) -> Lexed:
-    """Splits Groovy source into tokens, comments and problems; never raises."""
+    """Splits Groovy source into tokens and problems (comments are skipped); never raises."""
     return _Lexer(source).run()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .lexer import Comment, Interpolation, Kind, Problem, Token, find_interpolations, tokenize
+from .lexer import Interpolation, Kind, Problem, Token, find_interpolations, tokenize
 
 
 @dataclass
@@ -101,7 +101,6 @@ class Assign(Node):
 @dataclass
 class Script:
     body: list[Node]
-    comments: list[Comment]
     problems: list[Problem]
 
 
@@ -523,7 +522,7 @@ def parse(source: str) -> Script:
     lexed = tokenize(source)
     parser = _Parser(lexed.tokens, lexed.problems)
     body = parser.block(None)
-    return Script(body, lexed.comments, parser.problems)
+    return Script(body, parser.problems)
 
 
 def walk(nodes: list[Node]) -> Iterator[Node]:

@@ -386,14 +386,15 @@ class _Reader:
         script = self.string(node.arg("script") or node.arg(None, 0))
         if script is None:
             return
-        for call in executor_calls(script.text):
+        commands = shell.commands(script.text)
+        for call in executor_calls(commands):
             self.pipeline.builds.append(KanikoBuild(context.spec, container, context.cwd, script, call,
                                                     len(self.pipeline.shell_steps) - 1))
-        self.shell_written_files(script, context)
+        self.shell_written_files(script, commands, context)
 
-    def shell_written_files(self, script: Embedded, context: _Context) -> None:
+    def shell_written_files(self, script: Embedded, commands: list[shell.Command], context: _Context) -> None:
         """Files an `sh` step writes with `echo ... > F`, `printf ... > F` or `cat > F <<EOF`."""
-        for command in shell.commands(script.text):
+        for command in commands:
             targets = [r for r in command.redirects if r.operator in (">", ">>") and not r.target.dynamic]
             if not targets or command.name not in ("echo", "printf", "cat"):
                 continue
