@@ -24,11 +24,6 @@ class Range:
     start: Position
     end: Position
 
-    @staticmethod
-    def empty(line: int = 0, character: int = 0) -> Range:
-        point = Position(line, character)
-        return Range(point, point)
-
 
 @dataclass(frozen=True)
 class Location:

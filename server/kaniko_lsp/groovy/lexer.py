@@ -105,7 +105,6 @@ _PLAIN_STRING = {
     '"""': re.compile(r'((?:[^"\\]|"(?!""))*)"""'),
 }
 _SIMPLE_INTERPOLATION = re.compile(r"\$\{([^{}\"']*)\}|\$([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
-_LINE_REST = re.compile(r"[^\r\n]*")
 _ORDINARY = {
     "'": re.compile(r"[^'\\\r\n]*"), '"': re.compile(r'[^"\\$\r\n]*'), "'''": re.compile(r"[^'\\]*"),
     '"""': re.compile(r'[^"\\$]*'), "/": re.compile(r"[^/\\$]*"),
@@ -171,9 +170,6 @@ class _Lexer:
         if newline >= 0:
             self._add(Kind.NEWLINE, newline, newline + 1)
         self.i = end
-
-    def _line_end(self, i: int) -> int:
-        return _LINE_REST.match(self.s, i).end()
 
     def _add(self, kind: Kind, start: int, end: int | None = None) -> Token:
         end = self.i if end is None else end
