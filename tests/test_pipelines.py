@@ -246,6 +246,10 @@ def test_declarative_container_template_block_and_list(make_workspace) -> None:
         jenkinsfile = "pipeline { agent { kubernetes {\n" + settings + "} }\n" + steps
         _, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "Dockerfile": WRITES_TMP_B})
         assert mounts(analysis.builds[0].pod, "kaniko") == ["/tmp/b"]
+    bare = "pipeline { agent { kubernetes {\n" + block + "} }\n stages { stage('b') { steps {\n" \
+           "  sh '/kaniko/executor -c .' } } } }\n"
+    _, analysis = analysis_of(make_workspace, {"Jenkinsfile": bare, "Dockerfile": WRITES_TMP_B})
+    assert analysis.builds[0].build.container == "kaniko", "a single containerTemplate runs the agent's steps"
 
 
 def test_every_template_volume_kind_and_the_workspace_volume(make_workspace) -> None:

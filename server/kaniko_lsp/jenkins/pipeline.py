@@ -269,6 +269,9 @@ class _Reader:
         self.common_settings(spec, settings)
         default = self.string(settings.get("defaultContainer"))
         spec.default_container = default.text if default else None
+        single = settings.get("containerTemplate")
+        if spec.default_container is None and single is not None and spec.containers:
+            spec.default_container = spec.containers[0].name  # the agent body runs in container(<its name>)
         label = settings.get("label")
         if label is not None and not spec.yamls and not spec.containers:
             text = self.string(label)
