@@ -241,3 +241,20 @@ async def test_closing_keeps_findings_of_the_saved_file_and_clears_the_rest(clie
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
         types.FileEvent(uri=uri, type=types.FileChangeType.Changed)]))
     assert not await wait_for(client, uri, lambda d: not d)
+
+
+async def test_a_huge_buffer_is_named_as_not_read_and_the_server_keeps_serving(client: LanguageClient,
+                                                                             make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    huge = root / "big.Jenkinsfile"
+    huge.write_text("// " + "x" * (3 * 1024 * 1024) + "\n")
+    uri = open_document(client, huge, "groovy")
+    (note,) = await wait_for(client, uri, lambda d: len(d) == 1)
+    assert note.severity == types.DiagnosticSeverity.Information and "over the" in note.message
+    binary = open_document(client, root / "Dockerfile", "dockerfile")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=binary, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text="\x00\x01\ufffd😀\tRUN mkdir /tmp/b/x\r\n")]))
+    jenkinsfile = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, jenkinsfile, lambda d: all(x.code == "KL001" for x in d))

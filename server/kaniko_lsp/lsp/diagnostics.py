@@ -8,6 +8,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from ..model import Location, Position, Range
 from .server import KanikoLanguageServer, RootAnalysis, server
 
 
@@ -17,6 +18,9 @@ def document_diagnostics(analysis: RootAnalysis, path: str) -> list[types.Diagno
     found = [converter.diagnostic(f) for f in analysis.result.findings if f.location.path == path]
     found += [converter.not_read(location, message) for location, message in analysis.result.syntax_problems
               if location.path == path]
+    reason = analysis.result.unreadable.get(path)
+    if reason is not None:
+        found.append(converter.not_read(Location(path, Range(Position(0, 0), Position(0, 0))), reason))
     return found
 
 
