@@ -255,6 +255,7 @@ async def test_a_huge_buffer_is_named_as_not_read_and_the_server_keeps_serving(c
     binary = open_document(client, root / "Dockerfile", "dockerfile")
     client.text_document_did_change(types.DidChangeTextDocumentParams(
         text_document=types.VersionedTextDocumentIdentifier(uri=binary, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text="\x00\x01\ufffd😀\tRUN mkdir /tmp/b/x\r\n")]))
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text="\x00\x01\ufffd😀\tRUN mkdir /tmp/b/x\r\n")]))
     jenkinsfile = open_document(client, root / "Jenkinsfile", "groovy")
     await wait_for(client, jenkinsfile, lambda d: all(x.code == "KL001" for x in d))
