@@ -177,3 +177,20 @@ def test_multi_stage_without_working_dir_breaks_later_steps(make_workspace) -> N
     (finding,) = [f for f in result.findings if f.rule == "KL008"]
     assert finding.fixes[0].edits[0].new_text.endswith("workingDir: /home/jenkins/agent")
     assert [f.rule for f in pipeline(make_workspace, dockerfile).findings] == []
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "flags", "outcome"),
+    [
+        ("FROM alpine\nRUN true\nCOPY a /tmp/b/a\nRUN true\n", "", "snapshots the mount point as deleted"),
+        ("FROM alpine\nCOPY a /tmp/b/a\nRUN true\n", "", "lands in the layer only because of where it stands"),
+        ("FROM alpine\nCOPY a /tmp/b/a\nRUN true\n", "--use-new-run", "writes a whiteout for the mount point"),
+        ("FROM alpine\nCOPY a /tmp/b/a\n", "--single-snapshot", "always missing"),
+    ],
+)
+def test_copy_into_a_mount_names_the_order_dependent_outcome(make_workspace, dockerfile: str, flags: str,
+                                                              outcome: str) -> None:
+    result = pipeline(make_workspace, dockerfile, working_dir="/tmp/b",
+                      flags=f"--context `pwd` --dockerfile `pwd`/Dockerfile {flags}")
+    (copy,) = [f for f in result.findings if f.location.path == "Dockerfile" and "COPY" in f.message]
+    assert copy.rule == "KL001" and outcome in copy.message

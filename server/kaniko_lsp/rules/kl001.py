@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
+from ..analysis import LinkedBuild, PipelineAnalysis
 from ..conflicts import LOST, Conflict
+from ..dockerfile.effects import PathEffect
 from ..model import Finding, Location, Mount, MountSource, Pod, Related, Severity
 from .common import dockerfile_label, pod_conflicts, pod_fixes
 from .registry import rule
@@ -51,15 +52,33 @@ def describe_mount(mount: Mount, container: str) -> str:
     return f"the volume mounted at {mount.path} in container '{container}'"
 
 
-def _message(conflict: Conflict) -> str:
+def copy_outcome(build: LinkedBuild, effect: PathEffect) -> str:
+    """What kaniko does with a COPY/ADD/WORKDIR into a mounted path, given the RUNs around it."""
+    assert build.use is not None
+    instructions = build.use.dockerfile.stages[effect.stage].instructions
+    at = instructions.index(effect.instruction)
+    run_before = any(i.keyword == "RUN" for i in instructions[:at])
+    run_after = any(i.keyword == "RUN" for i in instructions[at + 1:])
+    flags = build.build.call
+    if flags.last("--single-snapshot") is not None:
+        return "with --single-snapshot it is always missing from the image"
+    if flags.last("--use-new-run") is not None:
+        return ("the RUN after it writes a whiteout for the mount point (--use-new-run), so it will be missing"
+                if run_after else "it survives only because no RUN follows it in this stage: adding one loses it")
+    if run_before and run_after:
+        return "the RUN after it snapshots the mount point as deleted (a whiteout), so it will be missing"
+    return ("it lands in the layer only because of where it stands (no RUN both before and after it in this "
+            "stage); any RUN added around it loses it, and the base image's files there are never unpacked")
+
+
+def _message(build: LinkedBuild, conflict: Conflict) -> str:
     assert conflict.mount is not None
     effect = conflict.effect
     where = describe_mount(conflict.mount, conflict.container.name)
     what = f"{effect.how} writes {effect.path}, under {where}"
     if effect.instruction.keyword == "RUN":
         return f"{what}. kaniko never snapshots mounted paths: this change will be missing from the image"
-    return (f"{what}. kaniko ignores mounted paths, so whether this {effect.how} reaches the image depends on the "
-            "instructions around it (a later RUN whiteouts the mount point): treat it as missing")
+    return f"{what}. kaniko ignores mounted paths: {copy_outcome(build, effect)}"
 
 
 @rule("KL001", "change-lost-under-mount", Severity.ERROR,
@@ -70,7 +89,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         assert conflict.mount is not None and build.use is not None
         origin = conflict.mount.origin or pod.template.origin or build.build.location
         related = Related(origin, f"{conflict.mount.path} is mounted into container '{conflict.container.name}' here")
-        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(conflict), (related,),
+        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict), (related,),
                       pod_fixes(analysis, pod, conflict))
         groups.setdefault((origin, conflict.container.name, dockerfile_label(build)), (pod, []))[1].append(conflict)
 
