@@ -100,3 +100,18 @@ def test_unreadable_files_are_reported_and_analysis_goes_on(make_workspace) -> N
     report = json.loads(process.stdout)
     assert report["unreadable"] == [{"path": "Dockerfile", "reason": "not read: binary content"}]
     assert [f["rule"] for f in report["findings"]] == ["KL011"]
+
+
+def test_sarif_output_for_code_scanning() -> None:
+    process = check(EXAMPLES / "seed", "--format", "sarif")
+    assert process.returncode == 1
+    sarif = json.loads(process.stdout)
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    assert run["columnKind"] == "utf16CodeUnits"
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [f"KL{n:03d}" for n in range(1, 13)]
+    regions = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]) for r in run["results"]]
+    assert regions == [
+        ("KL001", "error", {"startLine": 15, "startColumn": 25, "endLine": 15, "endColumn": 38}),
+        ("KL001", "error", {"startLine": 36, "startColumn": 23, "endLine": 36, "endColumn": 40})]
+    assert run["results"][0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 36

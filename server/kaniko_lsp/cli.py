@@ -13,7 +13,7 @@ from .analysis import Result, analyze
 from .config import Config, parse_config
 from .edits import apply, preferred_edits, write_atomically
 from .model import Finding, Severity
-from .report import json_report, text_report
+from .report import json_report, sarif_report, text_report
 from .report.positions import PositionEncoder
 from .rules import RULES
 from .workspace import Workspace, looks_like_pipeline
@@ -94,6 +94,7 @@ def check(arguments: argparse.Namespace) -> int:
         print(f"kaniko-lsp: fixed {fixed} file{'s' if fixed != 1 else ''}", file=sys.stderr)
     status = EXIT_CLEAN
     documents = []
+    sarif_parts: list[tuple[list[Finding], PositionEncoder]] = []
     for target in targets:
         result = target.run()
         for path, problems in result.config_problems.items():
@@ -105,6 +106,8 @@ def check(arguments: argparse.Namespace) -> int:
         if arguments.format == "json":
             documents.append(json_report.render(result.findings, encoder, result.unreadable,
                                                 result.syntax_problems))
+        elif arguments.format == "sarif":
+            sarif_parts.append((result.findings, encoder))
         else:
             prefix = "" if len(targets) == 1 or target.file else f"{target.workspace.root}/"
             rendered = text_report.render(result.findings, encoder, result.unreadable, prefix,
@@ -113,6 +116,8 @@ def check(arguments: argparse.Namespace) -> int:
                 documents.append(rendered)
     if arguments.format == "json" and len(documents) > 1:
         documents = [json_report.merge(documents)]
+    if arguments.format == "sarif":
+        documents = [sarif_report.render(sarif_parts)]
     if documents:
         print("\n".join(documents))
     return status
@@ -133,7 +138,7 @@ def parser() -> argparse.ArgumentParser:
     check_parser = commands.add_parser("check", help="analyze files or directories and print findings")
     check_parser.add_argument("paths", nargs="*", metavar="PATH",
                               help="a directory (a workspace root) or a file (default: .)")
-    check_parser.add_argument("--format", choices=("text", "json"), default="text")
+    check_parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check_parser.add_argument("--fix", action="store_true", help="apply each finding's preferred fix in place")
     check_parser.add_argument("--config", metavar="FILE",
                               help="use this configuration instead of .kaniko-lsp.yaml files")
