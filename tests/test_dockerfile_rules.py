@@ -194,3 +194,13 @@ def test_copy_into_a_mount_names_the_order_dependent_outcome(make_workspace, doc
                       flags=f"--context `pwd` --dockerfile `pwd`/Dockerfile {flags}")
     (copy,) = [f for f in result.findings if f.location.path == "Dockerfile" and "COPY" in f.message]
     assert copy.rule == "KL001" and outcome in copy.message
+
+
+def test_busybox_command_on_a_non_debug_image(make_workspace) -> None:
+    container = ("          - name: kaniko\n            image: gcr.io/kaniko-project/executor:v1.23.2\n"
+                 "            command: [/busybox/cat]\n")
+    root = make_workspace({"Jenkinsfile": declarative(container, ""), "Dockerfile": "FROM alpine\n"})
+    assert [(f.rule, f.location.range.start.line) for f in run(root).findings] == [("KL005", 8)]
+    debug = container.replace("v1.23.2", "v1.23.2-debug")
+    root = make_workspace({"Jenkinsfile": declarative(debug, ""), "Dockerfile": "FROM alpine\n"})
+    assert run(root).findings == []

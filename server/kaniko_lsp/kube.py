@@ -116,12 +116,15 @@ def _read_pod_mapping(doc: CommentedMap, positions: _Positions) -> PodYaml:
         if name is None:
             continue
         image = item.get("image")
+        command = item.get("command")
         container = Container(
             name=name.value,
             image=str(image) if isinstance(image, str) else None,
             working_dir=positions.scalar(item, "workingDir"),
             name_ref=name,
             key_insertion=positions.key_insertion(item, "name"),
+            command=tuple(str(c) for c in command) if isinstance(command, list) else
+            tuple(str(command).split()) if isinstance(command, str) else (),
         )
         if container.working_dir is not None and not container.working_dir.value:
             container.working_dir = None

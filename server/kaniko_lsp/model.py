@@ -108,6 +108,8 @@ class Container:
     key_insertion: tuple[Location, str] | None = None
     """Where a `workingDir` setting can be added to this container, and the text to insert there with
     `{}` standing for the path (None when no safe insertion is known, e.g. flow-style YAML)."""
+    command: tuple[str, ...] = ()
+    """The container's command (its first word matters: `/busybox/cat` needs a debug kaniko image)."""
     env: dict[str, str] = field(default_factory=dict)
     """Environment variables with literal values (KANIKO_DIR matters to kaniko)."""
     inherited_working_dir: ScalarRef | None = None

@@ -356,6 +356,7 @@ class _Reader:
         if name is None or name_node is None:
             return None
         image = self.string(settings.get("image"))
+        command = self.string(settings.get("command"))
         working_dir = self.scalar(settings.get("workingDir"))
         quote = '"' if isinstance(name_node, tree.Str) and name_node.quote.startswith('"') else "'"
         insertion = None
@@ -364,7 +365,8 @@ class _Reader:
                          f", workingDir: {quote}{{}}{quote}")
         return Container(name.value, image.text if image else None,
                          working_dir if working_dir and working_dir.value else None, name_ref=name,
-                         key_insertion=insertion, from_template=True)
+                         key_insertion=insertion, from_template=True,
+                         command=tuple(command.text.split()) if command else ())
 
     def volumes(self, node: tree.Node | None) -> list[Mount]:
         mounts: list[Mount] = []

@@ -1,8 +1,8 @@
 """KL005: the kaniko container cannot run the pipeline's steps as written.
 
 **What it finds.** `sh` steps running in a container whose kaniko executor image is not a `debug`
-variant (those have no shell), and (as information) `/kaniko/executor` run in a container whose image
-is not a kaniko executor image.
+variant (those have no shell), a container whose command is a `/busybox/*` program on such an image,
+and (as information) `/kaniko/executor` run in a container whose image is not a kaniko executor image.
 
 **Why it matters.** `container('kaniko') { sh ... }` needs a shell in the container; only the
 `:debug` (and `vX.Y.Z-debug`) images carry busybox at `/busybox`. Without it the step fails before
@@ -50,6 +50,14 @@ def is_debug_image(image: str) -> bool:
 @rule("KL005", "kaniko-container-cannot-run-steps", Severity.WARNING,
       "The kaniko container cannot run pipeline steps as written (no shell, or not a kaniko image)")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
+    for pod in analysis.pods.values():
+        for container in pod.containers:
+            image, command = container.image, container.command
+            if image and command and command[0].startswith("/busybox/") and is_official_executor(image) \
+                    and not is_debug_image(image) and container.name_ref is not None:
+                yield Finding("KL005", Severity.WARNING, container.name_ref.location,
+                              f"container '{container.name}' runs {command[0]}, but its image {image} has no "
+                              "/busybox: use a debug image (tag ending in -debug)")
     seen: set[tuple[int, str]] = set()
     for build in analysis.builds:
         pod = build.pod
