@@ -289,3 +289,12 @@ def test_gstring_escapes_in_shell_steps(make_workspace) -> None:
     _, analysis = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "app/Dockerfile": WRITES_TMP_B})
     (build,) = analysis.builds
     assert build.use is not None and build.use.path == "app/Dockerfile"
+
+
+def test_agent_injection_with_a_custom_agent_working_dir_is_kl004(make_workspace) -> None:
+    containers = ("spec:\n  containers:\n  - name: jnlp\n    workingDir: /home/jenkins\n"
+                  f"  - name: kaniko\n    image: {KANIKO_IMAGE}\n")
+    jenkinsfile = ("podTemplate(agentInjection: true, yaml: '''\n" + containers + "''') {\n node(POD_LABEL) {\n"
+                   "  container('kaniko') { sh '/kaniko/executor -c .' } } }\n")
+    root, _ = analysis_of(make_workspace, {"Jenkinsfile": jenkinsfile, "Dockerfile": "FROM alpine\n"})
+    assert [(f.rule, f.location.range.start.line) for f in run(root).findings] == [("KL004", 4)]

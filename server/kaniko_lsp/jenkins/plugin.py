@@ -54,15 +54,18 @@ def working_dir_conflicts(pod: Pod) -> list[tuple[Container, str]]:
     """Containers whose working directory the `container` step cannot reach, with the reason.
 
     The step `cd`s to the agent's directory, replacing the literal prefix `/home/jenkins/agent` with
-    the container's workingDir only when the agent's path does not already start with it.
+    the container's workingDir only when the agent's path does not already start with it. With
+    `agentInjection` the agent is forced to `/home/jenkins/agent` while the other containers keep
+    the workingDir they inherited from it.
     """
     agent_dir = pod.effective_working_dir(pod.agent)
     workspace = agent_dir.rstrip("/") + "/workspace/"
     problems: list[tuple[Container, str]] = []
     for container in pod.containers:
-        if container.name == pod.agent_name or container.working_dir is None:
+        ref = pod.working_dir(container)
+        if container.name == pod.agent_name or ref is None:
             continue
-        own = container.working_dir.value
+        own = ref.value
         if own == agent_dir:
             continue
         if agent_dir != DEFAULT_WORKING_DIR:

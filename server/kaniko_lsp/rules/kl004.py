@@ -46,9 +46,10 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         fix = analysis.fixes[id(pod)]
         agent_dir = pod.working_dir(pod.agent)
         for container, reason in conflicts:
-            assert container.working_dir is not None
+            ref = pod.working_dir(container)
+            assert ref is not None
             related = (Related(agent_dir.location, f"the agent container '{pod.agent_name}' works in "
                                                    f"{agent_dir.value}"),) if agent_dir else ()
-            yield Finding("KL004", Severity.ERROR, container.working_dir.location,
+            yield Finding("KL004", Severity.ERROR, ref.location,
                           f"container '{container.name}' cannot be used by the container step: {reason}",
                           related, (fix,) if fix else ())
