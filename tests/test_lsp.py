@@ -14,13 +14,17 @@ from helpers import declarative, kaniko_container, kaniko_step
 from lsp_support import apply_edits, code_actions, open_document, start, wait_for
 
 
-async def test_seed_quick_fix_clears_the_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
+async def open_seed(client: LanguageClient, tmp_path: Path) -> tuple[str, list[types.Diagnostic]]:
+    """A copy of examples/seed as the workspace, its Jenkinsfile open, and its two diagnostics."""
     root = tmp_path / "seed"
     shutil.copytree(EXAMPLES / "seed", root)
     await start(client, root)
     uri = open_document(client, root / "Jenkinsfile", "groovy")
+    return uri, await wait_for(client, uri, lambda d: len(d) == 2)
 
-    diagnostics = await wait_for(client, uri, lambda d: len(d) == 2)
+
+async def test_seed_quick_fix_clears_the_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
+    uri, diagnostics = await open_seed(client, tmp_path)
     assert {(d.code, d.source, d.range.start.line, d.range.start.character, d.range.end.character)
             for d in diagnostics} == {("KL001", "kaniko-lsp", 14, 24, 37), ("KL001", "kaniko-lsp", 35, 22, 39)}
     mount_side = next(d for d in diagnostics if d.range.start.line == 14)
@@ -42,11 +46,7 @@ async def test_seed_quick_fix_clears_the_diagnostics(client: LanguageClient, tmp
 
 
 async def test_fix_all_answers_with_empty_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
-    root = tmp_path / "seed"
-    shutil.copytree(EXAMPLES / "seed", root)
-    await start(client, root)
-    uri = open_document(client, root / "Jenkinsfile", "groovy")
-    diagnostics = await wait_for(client, uri, lambda d: len(d) == 2)
+    uri, diagnostics = await open_seed(client, tmp_path)
 
     quick = await code_actions(client, uri, diagnostics[:1], only=[types.CodeActionKind.QuickFix])
     fix_all = await code_actions(client, uri, [], only=[types.CodeActionKind.SourceFixAll])
