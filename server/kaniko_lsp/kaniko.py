@@ -71,8 +71,8 @@ class ExecutorCall:
 _SHORT = {"-c": "--context", "-f": "--dockerfile", "-d": "--destination"}
 _BOOLEAN = {"--no-push", "--cleanup", "--single-snapshot", "--use-new-run", "--cache", "--reproducible",
             "--skip-tls-verify", "--insecure", "--force", "--tar-path-only", "--skip-unused-stages",
-            "--ignore-var-run", "--whitelist-var-run", "--verbosity-debug", "--cache-copy-layers",
-            "--cache-run-layers", "--compressed-caching", "--snapshot-mode-redo", "--skip-push-permission-check",
+            "--ignore-var-run", "--whitelist-var-run", "--cache-copy-layers",
+            "--cache-run-layers", "--compressed-caching", "--skip-push-permission-check",
             "--insecure-pull", "--skip-tls-verify-pull", "--no-push-cache", "--cleanup-cache", "--push-retry-once"}
 
 

@@ -114,5 +114,5 @@ class Embedded:
         return Location(self.path, self.host.range(s, e))
 
     def slice(self, start: int, end: int) -> Embedded:
-        offsets = [self.host_offset(i) for i in range(start, end + 1)]
+        offsets = range(start, end + 1) if self.offsets is None else self.offsets[start:end + 1]
         return Embedded(self.text[start:end], self.path, self.host, offsets)

@@ -56,10 +56,10 @@ _HARMLESS = {"echo", "printf", "true", "false", ":", "test", "[", "ls", "cat", "
              "source", ".", "ulimit", "umask", "trap", "wait", "head", "tail", "wc", "sort", "uniq", "awk", "cut",
              "tr", "find", "stat", "file", "readlink", "basename", "dirname", "hostname", "java", "node", "python",
              "python3", "ruby", "perl", "bash", "sh", "ash", "dash", "zsh", "getent", "groups", "groupadd",
-             "update-ca-certificates", "ldconfig", "locale-gen", "git", "curl", "wget", "openssl", "diff",
-             "cmp", "md5sum", "sha256sum", "sha1sum", "base64", "xargs", "tee", "jq", "yq", "nproc", "df", "du",
+             "update-ca-certificates", "ldconfig", "locale-gen", "git", "openssl", "diff",
+             "cmp", "md5sum", "sha256sum", "sha1sum", "base64", "xargs", "jq", "yq", "nproc", "df", "du",
              "ps", "kill", "sync", "mount", "umount", "dpkg-reconfigure", "systemctl", "service", "gpg", "apt-key",
-             "rc-update", "setcap", "usermod", "passwd", "chpasswd", "npx", "go", "mvn", "gradle"}
+             "rc-update", "setcap", "usermod", "passwd", "chpasswd", "npx", "go"}
 _PREFIXES = {"sudo", "nohup", "time", "exec", "nice", "stdbuf", "doas", "gosu", "su-exec", "tini", "dumb-init"}
 _VALUE_OPTIONS = {
     "mkdir": {"-m", "--mode", "--context"}, "cp": {"-t", "--target-directory", "-S", "--suffix"},

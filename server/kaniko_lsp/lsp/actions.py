@@ -3,6 +3,7 @@ file, the project), and fix-on-save through `textDocument/willSaveWaitUntil` whe
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import StringIO
 from typing import Any
 
@@ -35,13 +36,21 @@ def fix_all_edit(analysis: RootAnalysis, path: str) -> types.WorkspaceEdit | Non
     return merge_edits(edits) if edits else None
 
 
+def _is_groovy(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith((".groovy", ".jenkinsfile")) or name.startswith("jenkinsfile")
+
+
+@lru_cache(maxsize=8)
+def _string_spans(text: str) -> list[tuple[int, int]]:
+    return [(t.start, t.end) for t in tokenize(text).tokens if t.kind is Kind.STRING]
+
+
 def _comment_marker(text: str, path: str, offset: int) -> str:
     """`#` where a line is a Dockerfile, YAML or shell line (also inside a Groovy string), else `//`."""
-    name = path.rsplit("/", 1)[-1].lower()
-    if not (name.endswith((".groovy", ".jenkinsfile")) or name.startswith("jenkinsfile")):
+    if not _is_groovy(path):
         return "#"
-    inside_string = any(t.kind is Kind.STRING and t.start < offset < t.end for t in tokenize(text).tokens)
-    return "#" if inside_string else "//"
+    return "#" if any(start < offset < end for start, end in _string_spans(text)) else "//"
 
 
 def _line_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagnostic, rule: str) \
@@ -66,7 +75,7 @@ def _file_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagn
     text = analysis.workspace.read(path)
     if text is None:
         return None
-    marker = _comment_marker(text, path, 0)
+    marker = "//" if _is_groovy(path) else "#"
     newline = LineIndex(text).newline
     start = types.Position(line=0, character=0)
     if text.startswith("#!") or text.lstrip().lower().startswith("# escape=") or text.startswith("# syntax="):

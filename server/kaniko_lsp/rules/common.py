@@ -20,14 +20,19 @@ def pod_conflicts(analysis: PipelineAnalysis, rule: str) -> Iterator[tuple[Linke
                 yield build, build.pod, conflict
 
 
-def pod_fixes(analysis: PipelineAnalysis, pod: Pod, conflict: Conflict) -> tuple[Fix, ...]:
-    """The working-directory fix when the workspace mount causes the conflict (memoised per pod)."""
-    if conflict.mount is None or conflict.mount.source is not MountSource.WORKSPACE:
-        return ()
+def pod_fix(analysis: PipelineAnalysis, pod: Pod) -> tuple[Fix, ...]:
+    """The pod's working-directory fix, computed once per analysis."""
     if id(pod) not in analysis.fixes:
         analysis.fixes[id(pod)] = working_dir_fix(analysis, pod)
     fix = analysis.fixes[id(pod)]
     return (fix,) if fix else ()
+
+
+def pod_fixes(analysis: PipelineAnalysis, pod: Pod, conflict: Conflict) -> tuple[Fix, ...]:
+    """The working-directory fix when the workspace mount causes the conflict."""
+    if conflict.mount is None or conflict.mount.source is not MountSource.WORKSPACE:
+        return ()
+    return pod_fix(analysis, pod)
 
 
 def dockerfile_label(build: LinkedBuild) -> str:

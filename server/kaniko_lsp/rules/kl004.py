@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis import PipelineAnalysis
-from ..fixes import working_dir_fix
 from ..jenkins.plugin import working_dir_conflicts
 from ..model import Finding, Related, Severity
+from .common import pod_fix
 from .registry import rule
 
 
@@ -41,9 +41,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         conflicts = working_dir_conflicts(pod)
         if not conflicts or pod.template.incomplete:
             continue
-        if id(pod) not in analysis.fixes:
-            analysis.fixes[id(pod)] = working_dir_fix(analysis, pod)
-        fix = analysis.fixes[id(pod)]
+        fixes = pod_fix(analysis, pod)
         agent_dir = pod.working_dir(pod.agent)
         for container, reason in conflicts:
             ref = pod.working_dir(container)
@@ -52,4 +50,4 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
                                                    f"{agent_dir.value}"),) if agent_dir else ()
             yield Finding("KL004", Severity.ERROR, ref.location,
                           f"container '{container.name}' cannot be used by the container step: {reason}",
-                          related, (fix,) if fix else ())
+                          related, fixes)
