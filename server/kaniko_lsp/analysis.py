@@ -12,50 +12,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .config import Config, ConfigResolver, file_pragmas, pragma_lines
-from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
 from .jenkins.pipeline import KanikoBuild, Pipeline, read_pipeline
 from .jenkins.plugin import assemble
-from .jenkins.templates import LoadYaml, TemplateSpec, resolve
+from .jenkins.templates import LoadYaml, resolve
 from .kaniko import workspace_path
-from .model import Finding, Fix, Location, Pod
+from .linked import DockerfileUse, LinkedBuild, PipelineAnalysis
+from .model import Finding, Location
+from .rules import RULES, run_rules
 from .text import Embedded
 from .workspace import Unreadable, Workspace
-
-
-@dataclass
-class DockerfileUse:
-    """The Dockerfile a build uses: `path` is where kaniko reads it, `dockerfile.source.path` is the
-    file that holds its text (the Jenkinsfile itself when a `writeFile` step produced it)."""
-
-    path: str
-    dockerfile: Dockerfile
-    effects: BuildEffects
-
-
-@dataclass
-class LinkedBuild:
-    build: KanikoBuild
-    pod: Pod | None
-    use: DockerfileUse | None
-    unresolved: str | None = None
-
-
-@dataclass
-class PipelineAnalysis:
-    pipeline: Pipeline
-    pods: dict[int, Pod] = field(default_factory=dict)
-    """The assembled pod of each template spec, by `id(spec)`."""
-    builds: list[LinkedBuild] = field(default_factory=list)
-    yaml_errors: list[tuple[Location, str]] = field(default_factory=list)
-    fixes: dict[int, Fix | None] = field(default_factory=dict)
-    """The working-directory fix of each pod (by `id(pod)`), computed on first use."""
-    preferred_working_dirs: tuple[str, ...] = ()
-
-    def pod(self, spec: TemplateSpec | None) -> Pod | None:
-        return self.pods.get(id(spec)) if spec is not None else None
 
 
 @lru_cache(maxsize=256)
@@ -144,8 +112,6 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Co
 
     `config` replaces the `.kaniko-lsp.yaml` files of the workspace when given.
     """
-    from .rules import RULES, run_rules
-
     configs = ConfigResolver(workspace.read, set(RULES), config)
     analyses: list[PipelineAnalysis] = []
     for path in workspace.pipelines() if pipelines is None else pipelines:

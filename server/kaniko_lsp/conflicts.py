@@ -9,32 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import LinkedBuild
-from .dockerfile.effects import Effect, PathEffect
+from .dockerfile.effects import Effect
 from .jenkins.plugin import KUBERNETES_FILE_MOUNTS
-from .kaniko import clean, covers, is_within
+from .kaniko import PathIndex, clean
+from .linked import Conflict, LinkedBuild
 from .model import Container, Mount, MountSource, Pod
 
 LOST, FAILS, IGNORED, SEES_VOLUME = "KL001", "KL002", "KL003", "KL009"
 
 
-@dataclass(frozen=True)
-class Conflict:
-    rule: str
-    effect: PathEffect
-    container: Container
-    mount: Mount | None = None
-    ignored: str | None = None
-    """For KL003: the ignore-list entry and why it is there."""
+@dataclass
+class _ContainerMounts:
+    """A container's mounts indexed once for every effect of a build."""
 
+    covering: PathIndex[Mount]
+    points: list[tuple[str, Mount]]
+    files: dict[str, Mount]
 
-def _covering(container: Container, path: str) -> Mount | None:
-    covering = [m for m in container.mounts if covers(m.path, path)]
-    return max(covering, key=lambda m: len(m.path)) if covering else None
-
-
-def _file_mounts(container: Container) -> list[Mount]:
-    return [m for m in container.mounts if m.path in KUBERNETES_FILE_MOUNTS or m.sub_path]
+    @staticmethod
+    def of(container: Container) -> _ContainerMounts:
+        files: dict[str, Mount] = {}
+        for mount in container.mounts:
+            if mount.path in KUBERNETES_FILE_MOUNTS or mount.sub_path:
+                files.setdefault(clean(mount.path), mount)
+        return _ContainerMounts(PathIndex((m.path, m) for m in container.mounts),
+                                [(clean(m.path), m) for m in container.mounts], files)
 
 
 def ignore_list(build: LinkedBuild, container: Container) -> list[tuple[str, str]]:
@@ -53,48 +52,58 @@ def ignore_list(build: LinkedBuild, container: Container) -> list[tuple[str, str
 
 
 def conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
-    """Every conflict between the build's effects and its container, in effect order."""
+    """Every conflict between the build's effects and its container, in effect order (computed once
+    for the build's own pod)."""
+    if pod is build.pod and build.conflicts is not None:
+        return build.conflicts
+    found = _conflicts(pod, build)
+    if pod is build.pod:
+        build.conflicts = found
+    return found
+
+
+def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
     container = pod.container(build.build.container)
     if container is None or build.use is None:
         return []
     found: list[Conflict] = []
     built = build.use.effects.built_stage
-    own_ignores = ignore_list(build, container)
+    mounts = _ContainerMounts.of(container)
+    own_ignores = PathIndex((path, f"{path} ({why})") for path, why in ignore_list(build, container))
     for effect in build.use.effects.effects:
-        in_image = effect.stage == built
+        path = effect.path
         writes = effect.effect in (Effect.WRITE, Effect.MODIFY)
         if effect.effect is Effect.REMOVE:
-            removed = effect.path.removesuffix("/*")
-            strictly_below = effect.path.endswith("/*")
-            for mount in container.mounts:
-                point = clean(mount.path)
-                if is_within(point, removed) and not (strictly_below and point == removed):
+            removed = clean(path.removesuffix("/*"))
+            strictly_below = path.endswith("/*")
+            inside = removed.rstrip("/") + "/"
+            for point, mount in mounts.points:
+                if (point == removed and not strictly_below) or point.startswith(inside):
                     found.append(Conflict(FAILS, effect, container, mount))
                     break
             continue
-        mount = _covering(container, effect.path)
+        mount = mounts.covering.longest(path)
         if mount is not None and mount.read_only and writes:
             found.append(Conflict(FAILS, effect, container, mount))
             continue
-        if effect.instruction.keyword in ("COPY", "ADD") and any(
-                clean(m.path) == effect.path for m in _file_mounts(container)):
-            file_mount = next(m for m in _file_mounts(container) if clean(m.path) == effect.path)
+        file_mount = mounts.files.get(path) if effect.instruction.keyword in ("COPY", "ADD") else None
+        if file_mount is not None:
             found.append(Conflict(FAILS, effect, container, file_mount))
             continue
         if mount is not None and effect.effect in (Effect.MODIFY, Effect.READ):
             found.append(Conflict(SEES_VOLUME, effect, container, mount))
             continue
-        if not in_image or effect.effect is not Effect.WRITE or effect.cache:
+        if effect.stage != built or effect.effect is not Effect.WRITE or effect.cache:
             continue
         if mount is not None:
             found.append(Conflict(LOST, effect, container, mount))
             continue
-        entry = next(((p, why) for p, why in own_ignores if covers(p, effect.path)), None)
-        if entry is None:
-            entry = next(((v, "an earlier VOLUME instruction") for v in effect.volumes
-                          if covers(v, effect.path) and clean(v) != effect.path), None)
-        if entry is not None:
-            found.append(Conflict(IGNORED, effect, container, ignored=f"{entry[0]} ({entry[1]})"))
+        ignored = own_ignores.first(path)
+        if ignored is None and effect.volumes:
+            ignored = PathIndex((v, f"{v} (an earlier VOLUME instruction)") for v in effect.volumes
+                                if clean(v) != path).first(path)
+        if ignored is not None:
+            found.append(Conflict(IGNORED, effect, container, ignored=ignored))
     return found
 
 

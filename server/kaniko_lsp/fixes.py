@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .analysis import LinkedBuild, PipelineAnalysis
 from .conflicts import workspace_conflicts
 from .jenkins.plugin import assemble, working_dir_conflicts
 from .kaniko import is_within
+from .linked import LinkedBuild, PipelineAnalysis
 from .model import DEFAULT_WORKING_DIR, Fix, MountSource, Pod, TextEdit
 
 FALLBACK_WORKING_DIRS = (DEFAULT_WORKING_DIR, "/tmp/jenkins")

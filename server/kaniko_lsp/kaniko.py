@@ -5,7 +5,9 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from . import shell
 
@@ -38,6 +40,58 @@ def covers(entry: str, path: str) -> bool:
         elif pattern != part:
             return False
     return True
+
+
+T = TypeVar("T")
+
+
+class PathIndex(Generic[T]):
+    """Ignore-list entries, cleaned once, answering which of them cover a path.
+
+    Literal entries are found by looking up each ancestor of the path; entries with glob components are
+    matched component by component. Each entry keeps its position in the list it was built from.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        self.literal: dict[str, list[tuple[int, str, T]]] = {}
+        self.globbed: list[tuple[int, str, list[str], T]] = []
+        for n, (entry, value) in enumerate(entries):
+            if not entry.startswith("/"):
+                continue
+            cleaned = clean(entry)
+            if cleaned == "/":
+                continue
+            if _GLOB.search(cleaned):
+                self.globbed.append((n, cleaned, cleaned.split("/"), value))
+            else:
+                self.literal.setdefault(cleaned, []).append((n, cleaned, value))
+
+    def covering(self, path: str) -> list[tuple[int, str, T]]:
+        """(position, cleaned entry, value) of every entry covering `path`, a clean absolute path."""
+        found: list[tuple[int, str, T]] = []
+        if self.literal:
+            ancestor = path
+            while len(ancestor) > 1:
+                found.extend(self.literal.get(ancestor, ()))
+                ancestor = ancestor[:ancestor.rfind("/")]
+        if self.globbed:
+            parts = path.split("/")
+            for n, cleaned, pattern, value in self.globbed:
+                if len(parts) >= len(pattern) and all(
+                        fnmatch.fnmatchcase(part, glob) if _GLOB.search(glob) else part == glob
+                        for glob, part in zip(pattern, parts, strict=False)):
+                    found.append((n, cleaned, value))
+        return found
+
+    def first(self, path: str) -> T | None:
+        """The covering entry that came first in the list, None when none covers `path`."""
+        found = self.covering(path)
+        return min(found, key=lambda f: f[0])[2] if found else None
+
+    def longest(self, path: str) -> T | None:
+        """The deepest covering entry (the first of equals), None when none covers `path`."""
+        found = self.covering(path)
+        return min(found, key=lambda f: (-len(f[1]), f[0]))[2] if found else None
 
 
 def is_within(path: str, directory: str) -> bool:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Container, Location, Mount, MountSource, Range, ScalarRef
 from .text import Embedded, LineIndex
@@ -23,8 +22,58 @@ class PodYaml:
     error: tuple[Location, str] | None = None
 
 
+class _Node:
+    """A YAML mapping read from composed nodes: values by key (the last duplicate wins, as in the plugin's
+    reader, Jackson), with the position of each key and value in the YAML text."""
+
+    def __init__(self, node: MappingNode) -> None:
+        self.flow = bool(node.flow_style)
+        self.values: dict[str, Any] = {}
+        self.marks: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+        for key, value in _merged(node):
+            if not isinstance(key, ScalarNode):
+                continue
+            self.values[key.value] = _plain(value)
+            self.marks[key.value] = ((key.start_mark.line, key.start_mark.column),
+                                     (value.start_mark.line, value.start_mark.column))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+
+def _merged(node: MappingNode) -> list[tuple[Node, Node]]:
+    """The pairs of a mapping with `<<` merge keys expanded (explicit keys win)."""
+    pairs: list[tuple[Node, Node]] = []
+    merged: list[tuple[Node, Node]] = []
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.tag == "tag:yaml.org,2002:merge":
+            sources = value.value if isinstance(value, SequenceNode) else [value]
+            merged.extend(pair for source in sources if isinstance(source, MappingNode) for pair in _merged(source))
+        else:
+            pairs.append((key, value))
+    return merged + pairs
+
+
+_SCALARS = {"tag:yaml.org,2002:bool": lambda v: v.lower() in ("true", "yes", "on", "y"),
+            "tag:yaml.org,2002:null": lambda v: None}
+
+
+def _plain(node: Node) -> Any:
+    """A composed node as plain values: `_Node` for mappings, lists, and scalars (booleans and null typed,
+    everything else kept as its text)."""
+    if isinstance(node, MappingNode):
+        return _Node(node)
+    if isinstance(node, SequenceNode):
+        return [_plain(item) for item in node.value]
+    convert = _SCALARS.get(node.tag)
+    return convert(node.value) if convert else node.value
+
+
 class _Positions:
-    """Turns ruamel's (line, column) marks in the YAML text into host-file locations."""
+    """Turns (line, column) marks in the YAML text into host-file locations."""
 
     def __init__(self, source: Embedded) -> None:
         self.source = source
@@ -33,12 +82,12 @@ class _Positions:
     def offset(self, line: int, column: int) -> int:
         return min(self.index.starts[min(line, len(self.index.starts) - 1)] + column, len(self.source.text))
 
-    def scalar(self, mapping: CommentedMap, key: str) -> ScalarRef | None:
+    def scalar(self, mapping: _Node, key: str) -> ScalarRef | None:
         value = mapping.get(key)
-        if value is None or isinstance(value, (CommentedMap, CommentedSeq)):
+        if value is None or isinstance(value, (_Node, list)):
             return None
-        text = str(value)
-        line, column = mapping.lc.value(key)
+        text = str(value) if not isinstance(value, bool) else str(value).lower()
+        line, column = mapping.marks[key][1]
         start = self.offset(line, column)
         raw = self.source.text
         if start < len(raw) and raw[start] in "'\"" and not text.startswith(raw[start]):
@@ -51,36 +100,31 @@ class _Positions:
             end = start + len(raw[start:end].rstrip())
         return ScalarRef(text, self.source.location(start, end))
 
-    def key_insertion(self, mapping: CommentedMap, key: str) -> tuple[Location, str] | None:
+    def key_insertion(self, mapping: _Node, key: str) -> tuple[Location, str] | None:
         """Just past the line of `key` in the host file, and the break + indent a sibling key needs."""
-        if mapping.fa.flow_style():
+        if mapping.flow:
             return None
-        line, column = mapping.lc.key(key)
+        line, column = mapping.marks[key][0]
         host = self.source.host
         position = host.position(self.source.host_offset(self.offset(line, column)))
         end = host.position(host.line_end(position.line))
         return Location(self.source.path, Range(end, end)), host.newline + " " * position.character + "workingDir: {}"
 
 
-class _LastKeyWins(RoundTripConstructor):
-    """Duplicate mapping keys keep the last value, as the plugin's YAML reader (Jackson) does."""
-
-    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
-        if key in mapping:
-            del mapping[key]
-        return True
-
-
 def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _LastKeyWins
-    return yaml
+    try:
+        return YAML(typ="safe", pure=False)
+    except Exception:  # no C extension for this interpreter: the pure reader gives the same nodes
+        return YAML(typ="safe", pure=True)
+
+
+_READER = _yaml()
 
 
 def read_pod(source: Embedded) -> PodYaml:
     """Reads the first mapping document of `source` as a Pod; never raises."""
     try:
-        documents = list(_yaml().load_all(source.text))
+        documents = list(_READER.compose_all(source.text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         positions = _Positions(source)
@@ -89,28 +133,30 @@ def read_pod(source: Embedded) -> PodYaml:
         return PodYaml(error=(source.location(offset, offset + 1), f"pod YAML cannot be parsed: {message}"))
     except (YAMLError, ValueError, TypeError, RecursionError) as error:
         return PodYaml(error=(source.location(0, 0), f"pod YAML cannot be parsed: {error}"))
-    doc = next((d for d in documents if isinstance(d, CommentedMap)), None)
+    doc = next((d for d in documents if isinstance(d, MappingNode)), None)
     if doc is None:
         return PodYaml()
-    return _read_pod_mapping(doc, _Positions(source))
+    return _read_pod_mapping(_Node(doc), _Positions(source))
 
 
-def _mapping(value: Any) -> CommentedMap:
-    return value if isinstance(value, CommentedMap) else CommentedMap()
+def _mapping(value: Any) -> _Node | None:
+    return value if isinstance(value, _Node) else None
 
 
-def _read_pod_mapping(doc: CommentedMap, positions: _Positions) -> PodYaml:
+def _read_pod_mapping(doc: _Node, positions: _Positions) -> PodYaml:
     spec = _mapping(doc.get("spec"))
+    if spec is None:
+        return PodYaml()
     read_only_volumes = {
-        str(v.get("name")) for v in (spec.get("volumes") or []) if isinstance(v, CommentedMap)
+        str(v.get("name")) for v in _list(spec.get("volumes")) if isinstance(v, _Node)
         and any(kind in v for kind in READ_ONLY_VOLUME_KINDS)
     }
     pod = PodYaml(automount_service_account_token=spec.get("automountServiceAccountToken") is not False)
     containers = spec.get("containers")
-    if not isinstance(containers, CommentedSeq):
+    if not isinstance(containers, list):
         return pod
     for item in containers:
-        if not isinstance(item, CommentedMap) or "name" not in item:
+        if not isinstance(item, _Node) or "name" not in item:
             continue
         name = positions.scalar(item, "name")
         if name is None:
@@ -128,8 +174,8 @@ def _read_pod_mapping(doc: CommentedMap, positions: _Positions) -> PodYaml:
         )
         if container.working_dir is not None and not container.working_dir.value:
             container.working_dir = None
-        for mount in item.get("volumeMounts") or []:
-            if not isinstance(mount, CommentedMap) or not isinstance(mount.get("mountPath"), str):
+        for mount in _list(item.get("volumeMounts")):
+            if not isinstance(mount, _Node) or not isinstance(mount.get("mountPath"), str):
                 continue
             path = positions.scalar(mount, "mountPath")
             if path is None:
@@ -137,8 +183,12 @@ def _read_pod_mapping(doc: CommentedMap, positions: _Positions) -> PodYaml:
             read_only = mount.get("readOnly") is True or str(mount.get("name")) in read_only_volumes
             container.mounts.append(Mount(path.value, MountSource.YAML, read_only, path.location,
                                           sub_path=bool(mount.get("subPath"))))
-        for variable in item.get("env") or []:
-            if isinstance(variable, CommentedMap) and isinstance(variable.get("value"), str):
-                container.env[str(variable.get("name"))] = variable["value"]
+        for variable in _list(item.get("env")):
+            if isinstance(variable, _Node) and isinstance(variable.get("value"), str):
+                container.env[str(variable.get("name"))] = variable.get("value")
         pod.containers.append(container)
     return pod
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

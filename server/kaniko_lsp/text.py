@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from .model import Location, Position, Range
 
@@ -81,6 +82,97 @@ def decode_character(line_text: str, column: int, encoding: str = "utf-16") -> i
     return len(line_text)
 
 
+class OffsetMap(Sequence[int]):
+    """Host-file offsets of the characters of an embedded text, stored as runs instead of one integer per
+    character: run k starts at index `starts[k]` and maps index i to `bases[k] + (i - starts[k]) * steps[k]`
+    (step 1 for text copied from the host, 0 for characters that all point at one place)."""
+
+    __slots__ = ("bases", "length", "starts", "steps")
+
+    def __init__(self, starts: list[int], bases: list[int], steps: list[int], length: int) -> None:
+        self.starts, self.bases, self.steps, self.length = starts, bases, steps, length
+
+    @staticmethod
+    def join(parts: Iterable[Sequence[int]]) -> OffsetMap:
+        """The concatenation of offset sequences (ranges, lists or maps), merging adjacent runs."""
+        starts: list[int] = []
+        bases: list[int] = []
+        steps: list[int] = []
+        length = 0
+
+        def add(base: int, step: int, count: int) -> None:
+            nonlocal length
+            if count <= 0:
+                return
+            if starts:
+                last = len(starts) - 1
+                run = length - starts[last]
+                if steps[last] == step and bases[last] + run * step == base:
+                    length += count
+                    return
+                difference = base - bases[last]
+                if run == 1 and difference in (0, 1) and (count == 1 or difference == step):
+                    steps[last] = difference
+                    length += count
+                    return
+            starts.append(length)
+            bases.append(base)
+            steps.append(step)
+            length += count
+
+        for part in parts:
+            if isinstance(part, range) and part.step == 1:
+                add(part.start, 1, len(part))
+            elif isinstance(part, OffsetMap):
+                for k, start in enumerate(part.starts):
+                    end = part.starts[k + 1] if k + 1 < len(part.starts) else part.length
+                    add(part.bases[k], part.steps[k], end - start)
+            else:
+                for value in part:
+                    add(value, 1, 1)
+        return OffsetMap(starts, bases, steps, length)
+
+    @staticmethod
+    def constant(offset: int, count: int) -> OffsetMap:
+        return OffsetMap([0], [offset], [0], count) if count > 0 else OffsetMap([], [], [], 0)
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> OffsetMap: ...
+
+    def __getitem__(self, index: int | slice) -> int | OffsetMap:
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(self.length)
+            return self._slice(start, max(start, stop))
+        if index < 0:
+            index += self.length
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        k = bisect.bisect_right(self.starts, index) - 1
+        return self.bases[k] + (index - self.starts[k]) * self.steps[k]
+
+    def _slice(self, start: int, stop: int) -> OffsetMap:
+        if start >= stop:
+            return OffsetMap([], [], [], 0)
+        first = bisect.bisect_right(self.starts, start) - 1
+        last = bisect.bisect_right(self.starts, stop - 1) - 1
+        starts = [max(s, start) - start for s in self.starts[first:last + 1]]
+        bases = [self.bases[k] + (max(self.starts[k], start) - self.starts[k]) * self.steps[k]
+                 for k in range(first, last + 1)]
+        return OffsetMap(starts, bases, self.steps[first:last + 1], stop - start)
+
+    def __iter__(self) -> Iterator[int]:
+        for k, start in enumerate(self.starts):
+            end = self.starts[k + 1] if k + 1 < len(self.starts) else self.length
+            base, step = self.bases[k], self.steps[k]
+            yield from (base + i * step for i in range(end - start))
+
+
 @dataclass(frozen=True)
 class Embedded:
     """A piece of text (a decoded string literal, a file) with the file offset of each character.
@@ -116,3 +208,18 @@ class Embedded:
     def slice(self, start: int, end: int) -> Embedded:
         offsets = range(start, end + 1) if self.offsets is None else self.offsets[start:end + 1]
         return Embedded(self.text[start:end], self.path, self.host, offsets)
+
+    def host_offsets(self, start: int = 0, end: int | None = None) -> Sequence[int]:
+        """Host offsets of `text[start:end]` (one past the text's end is `len(text)`)."""
+        end = len(self.text) + 1 if end is None else end
+        return range(start, end) if self.offsets is None else self.offsets[start:end]
+
+    def __add__(self, other: Embedded) -> Embedded:
+        """This text followed by `other` (which must come from the same host file)."""
+        offsets = OffsetMap.join([self.host_offsets(0, len(self.text)), other.host_offsets()])
+        return Embedded(self.text + other.text, self.path, self.host, offsets)
+
+    @staticmethod
+    def at(text: str, path: str, host: LineIndex, offset: int) -> Embedded:
+        """Text that is not in the host file as written (an escape's result, a separator), placed at `offset`."""
+        return Embedded(text, path, host, OffsetMap.constant(offset, len(text) + 1))

@@ -104,14 +104,15 @@ class Workspace:
     def files(self) -> Iterator[str]:
         """Every file under the root (relative POSIX paths), skipping VCS and dependency folders."""
         seen = set()
-        for directory, subdirectories, names in os.walk(self.root):
+        root = str(self.root)
+        for directory, subdirectories, names in os.walk(root):
             subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
-            base = Path(directory)
+            prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
+            prefix = "" if prefix == "./" else prefix
             for name in sorted(names):
-                relative = self.relative(base / name)
-                if relative is not None:
-                    seen.add(relative)
-                    yield relative
+                relative = prefix + name
+                seen.add(relative)
+                yield relative
         for relative in sorted(self.buffers):
             if relative not in seen:
                 yield relative

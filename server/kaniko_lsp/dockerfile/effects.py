@@ -13,6 +13,8 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 from .. import shell
 from ..model import Location
@@ -28,12 +30,24 @@ class Effect(enum.Enum):
     READ = "reads"
 
 
+class Span(NamedTuple):
+    """A stretch of an embedded text: where an effect's path (or command) is written."""
+
+    source: Embedded
+    start: int
+    end: int
+
+    @property
+    def location(self) -> Location:
+        return self.source.location(self.start, self.end)
+
+
 @dataclass(frozen=True)
 class PathEffect:
     path: str
     effect: Effect
-    location: Location
-    instruction: Instruction
+    span: Span = field(compare=False, repr=False)
+    instruction: Instruction = field(compare=False, repr=False)
     how: str
     """Short description for messages, e.g. `RUN mkdir`, `COPY`, `WORKDIR`."""
     stage: int
@@ -41,6 +55,11 @@ class PathEffect:
     """A tool cache under $HOME filled implicitly (`~/.m2` by mvn): the purpose of a cache mount."""
     volumes: tuple[str, ...] = ()
     """Paths of `VOLUME` instructions earlier in the same stage."""
+
+    @cached_property
+    def location(self) -> Location:
+        """Where the path is named (computed on first use: only reported effects need it)."""
+        return self.span.location
 
 
 @dataclass
@@ -347,9 +366,9 @@ def _quoted_script(script: Embedded, word: shell.Word) -> Embedded | None:
     return None
 
 
-def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iterator[tuple[Location, str, Effect,
+def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iterator[tuple[Span, str, Effect,
                                                                                               str, bool]]:
-    """(location, path, effect, description, cache) of everything a shell script does to files."""
+    """(span, path, effect, description, cache) of everything a shell script does to files."""
     cwd = state.workdir
     for raw in shell.commands(script.text):
         command = _unwrap(raw)
@@ -358,7 +377,7 @@ def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iter
                 interpreted = _Command(command, script, state, cwd)
                 path = interpreted.path(redirect.target)
                 if path is not None and not path.startswith("/dev/"):
-                    yield _word_location(script, redirect.target), path, Effect.WRITE, \
+                    yield _word_span(script, redirect.target), path, Effect.WRITE, \
                         f"{how} redirection {redirect.operator}", False
         if not command.words:
             continue
@@ -379,15 +398,14 @@ def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iter
         for word, path, effect, cache in _command_effects(interpreted):
             if path is None:
                 continue
-            location = _word_location(script, word or command_word)
-            yield location, path, effect, f"{how} {name}", cache
+            yield _word_span(script, word or command_word), path, effect, f"{how} {name}", cache
 
 
-def _word_location(script: Embedded, word: shell.Word) -> Location:
+def _word_span(script: Embedded, word: shell.Word) -> Span:
     start, end = word.start, word.end
     if word.quoted and end - start >= 2 and script.text[start] in "'\"" and script.text[end - 1] == script.text[start]:
         start, end = start + 1, end - 1
-    return script.location(start, end)
+    return Span(script, start, end)
 
 
 def _exec_form(text: str) -> list[str] | None:
@@ -444,8 +462,8 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
     args = instruction.arguments
     volumes = tuple(state.volumes)
 
-    def effect(path: str, kind: Effect, location: Location, how: str, cache: bool = False) -> PathEffect:
-        return PathEffect(path, kind, location, instruction, how, stage, cache, volumes)
+    def effect(path: str, kind: Effect, span: Span, how: str, cache: bool = False) -> PathEffect:
+        return PathEffect(path, kind, span, instruction, how, stage, cache, volumes)
 
     if keyword == "ARG":
         for name, default in _declarations(args.text):
@@ -473,7 +491,7 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
         path = state.absolute(expanded, state.workdir or "/") if expanded else None
         state.workdir = path
         if path is not None:
-            yield effect(path, Effect.WRITE, args.location(lead, lead + len(args.text.strip())), "WORKDIR")
+            yield effect(path, Effect.WRITE, Span(args, lead, lead + len(args.text.strip())), "WORKDIR")
     elif keyword in ("COPY", "ADD"):
         yield from _copy_effects(instruction, state, effect)
     elif keyword == "SHELL":
@@ -495,12 +513,12 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
             if start >= 0:
                 scripts.append(args.slice(start, start + len(exec_form[2])))
         for script in scripts:
-            for location, path, kind, how, cache in shell_effects(script, state):
-                yield effect(path, kind, location, how, cache)
+            for span, path, kind, how, cache in shell_effects(script, state):
+                yield effect(path, kind, span, how, cache)
 
 
 def _copy_effects(instruction: Instruction, state: StageState,
-                  effect: Callable[[str, Effect, Location, str], PathEffect]) -> Iterator[PathEffect]:
+                  effect: Callable[[str, Effect, Span, str], PathEffect]) -> Iterator[PathEffect]:
     args = instruction.arguments
     exec_form = _exec_form(args.text)
     if exec_form is not None:
@@ -510,7 +528,7 @@ def _copy_effects(instruction: Instruction, state: StageState,
             expanded = state.expand(destination)
             path = state.absolute(expanded, state.workdir) if expanded else None
             if path is not None and start >= 0:
-                yield effect(path, Effect.WRITE, args.location(start, start + len(destination)),
+                yield effect(path, Effect.WRITE, Span(args, start, start + len(destination)),
                              instruction.keyword)
         return
     words = [w for w in _instruction_words(instruction) if not w.value.startswith("--")
@@ -521,4 +539,4 @@ def _copy_effects(instruction: Instruction, state: StageState,
     expanded = state.expand(destination.value)
     path = state.absolute(expanded, state.workdir) if expanded else None
     if path is not None:
-        yield effect(path, Effect.WRITE, _word_location(args, destination), instruction.keyword)
+        yield effect(path, Effect.WRITE, _word_span(args, destination), instruction.keyword)

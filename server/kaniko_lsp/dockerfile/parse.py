@@ -7,12 +7,15 @@ and leading indentation (Dockerfiles written by a Jenkins `writeFile` step are u
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..text import Embedded
+from ..text import Embedded, OffsetMap
 
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NON_SPACE = re.compile(r"\S+")
 
 
 @dataclass
@@ -63,10 +66,12 @@ class Dockerfile:
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each line, end excluding the line break."""
     spans = []
-    for match in re.finditer(r"[^\r\n]*(\r\n|\r|\n|$)", text):
-        if match.start() == len(text) and spans:
-            break
-        spans.append((match.start(), match.end() - len(match.group(1))))
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text) or not spans:
+        spans.append((start, len(text)))
     return spans
 
 
@@ -74,83 +79,102 @@ def parse(source: Embedded) -> Dockerfile:
     """Reads `source` as a Dockerfile; never raises (unknown lines become instructions as written)."""
     text = source.text
     lines = _lines(text)
+    contents = [text[start:end] for start, end in lines]
     escape = "\\"
-    for start, end in lines:
-        match = _DIRECTIVE.match(text[start:end].strip())
+    for content in contents:
+        match = _DIRECTIVE.match(content.strip())
         if not match:
             break
         if match.group(1).lower() == "escape" and match.group(2) in ("`", "\\"):
             escape = match.group(2)
     instructions: list[Instruction] = []
     comments: list[str] = []
-    k = 0
-    while k < len(lines):
-        start, end = lines[k]
-        line = text[start:end]
+    k, count = 0, len(lines)
+    while k < count:
+        line = contents[k]
         stripped = line.strip()
-        if not stripped:
+        if not stripped or stripped[0] == "#":
+            if stripped:
+                comments.append(stripped)
             k += 1
             continue
-        if stripped.startswith("#"):
-            comments.append(stripped)
-            k += 1
-            continue
-        first = start + len(line) - len(line.lstrip())
-        match = re.match(r"\S+", text[first:end])
-        keyword_end = first + (match.end() if match else 0)
+        start, end = lines[k]
+        indent = len(line) - len(line.lstrip())
+        first = start + indent
+        keyword = _NON_SPACE.match(line, indent)
+        keyword_end = start + (keyword.end() if keyword else indent)
         pieces: list[tuple[int, int]] = []
         piece_start, last_end = keyword_end, end
         while True:
-            body_end = end
-            continued = text[piece_start:body_end].rstrip().endswith(escape)
-            if continued:
-                body_end = piece_start + len(text[piece_start:body_end].rstrip()) - 1
-            pieces.append((piece_start, body_end))
+            body = text[piece_start:end].rstrip()
+            continued = body.endswith(escape)
+            pieces.append((piece_start, piece_start + len(body) - 1 if continued else end))
             last_end = end
             k += 1
             if not continued:
                 break
-            while k < len(lines) and (not text[lines[k][0]:lines[k][1]].strip()
-                                      or text[lines[k][0]:lines[k][1]].strip().startswith("#")):
+            while k < count and (not (following := contents[k].strip()) or following[0] == "#"):
                 k += 1
-            if k >= len(lines):
+            if k >= count:
                 break
-            start, end = lines[k]
-            piece_start = start
-        arguments = _join(source, pieces)
+            piece_start, end = lines[k]
+        arguments = source.slice(*pieces[0]) if len(pieces) == 1 else _join(source, pieces)
         instruction = Instruction(text[first:keyword_end].upper(), arguments, first, last_end,
                                   comments=comments)
         comments = []
-        for heredoc in _HEREDOC.finditer(arguments.text):
-            strip_tabs, name = heredoc.group(1) == "-", heredoc.group(3)
-            body_start = lines[k][0] if k < len(lines) else len(text)
-            body_end = body_start
-            while k < len(lines):
-                line_start, line_end = lines[k]
-                k += 1
-                content = text[line_start:line_end]
-                if (content.lstrip("\t") if strip_tabs else content) == name:
-                    instruction.end = line_end
-                    break
-                body_end = line_end
-            instruction.heredocs.append(Heredoc(name, source.slice(body_start, max(body_start, body_end))))
+        if "<<" in arguments.text:
+            k = _read_heredocs(source, lines, k, instruction)
         instructions.append(instruction)
     return _stages(source, instructions, escape)
 
 
+def _read_heredocs(source: Embedded, lines: list[tuple[int, int]], k: int, instruction: Instruction) -> int:
+    """Attaches the here-documents an instruction opens (its bodies start at line `k`); returns the
+    line after the last one."""
+    text = source.text
+    for heredoc in _HEREDOC.finditer(instruction.arguments.text):
+        strip_tabs, name = heredoc.group(1) == "-", heredoc.group(3)
+        body_start = lines[k][0] if k < len(lines) else len(text)
+        body_end = body_start
+        while k < len(lines):
+            line_start, line_end = lines[k]
+            k += 1
+            content = text[line_start:line_end]
+            if (content.lstrip("\t") if strip_tabs else content) == name:
+                instruction.end = line_end
+                break
+            body_end = line_end
+        instruction.heredocs.append(Heredoc(name, source.slice(body_start, max(body_start, body_end))))
+    return k
+
+
 def _join(source: Embedded, pieces: list[tuple[int, int]]) -> Embedded:
     """Joins continuation pieces with a single space standing where each line break was."""
-    text: list[str] = []
-    offsets: list[int] = []
+    text = " ".join(source.text[start:end] for start, end in pieces)
+    if source.offsets is None:  # the whole file: a run for each piece and each separator
+        starts, bases, steps = [], [], []
+        at = 0
+        for n, (start, end) in enumerate(pieces):
+            if n:
+                starts.append(at)
+                bases.append(start)
+                steps.append(0)
+                at += 1
+            starts.append(at)
+            bases.append(start)
+            steps.append(1)
+            at += end - start
+        starts.append(at)
+        bases.append(pieces[-1][1])
+        steps.append(0)
+        return Embedded(text, source.path, source.host, OffsetMap(starts, bases, steps, at + 1))
+    offsets: list[Sequence[int]] = []
     for n, (start, end) in enumerate(pieces):
         if n:
-            text.append(" ")
-            offsets.append(source.host_offset(start))
-        text.append(source.text[start:end])
-        offsets.extend(source.host_offset(i) for i in range(start, end))
-    last = pieces[-1][1] if pieces else 0
-    offsets.append(source.host_offset(last))
-    return Embedded("".join(text), source.path, source.host, offsets)
+            offsets.append((source.host_offset(start),))
+        offsets.append(source.host_offsets(start, end))
+    offsets.append((source.host_offset(pieces[-1][1]),))
+    return Embedded(text, source.path, source.host, OffsetMap.join(offsets))
 
 
 def _stages(source: Embedded, instructions: list[Instruction], escape: str) -> Dockerfile:

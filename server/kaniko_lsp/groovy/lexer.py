@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from ..text import OffsetMap
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'", '"': '"',
             "$": "$", "/": "/"}
@@ -46,7 +49,7 @@ class Token:
     start: int
     end: int
     value: str = ""
-    offsets: list[int] = field(default_factory=list)
+    offsets: Sequence[int] = field(default_factory=list)
     interpolations: list[Interpolation] | None = field(default_factory=list)
     """None when not computed yet: `find_interpolations(value)` gives them."""
     quote: str = ""
@@ -228,7 +231,7 @@ class _Lexer:
             self.i += len(quote)
         token = self._add(Kind.STRING, start)
         token.value = "".join(value)
-        token.offsets = offsets
+        token.offsets = OffsetMap.join([offsets])
         token.interpolations = interpolations
         token.quote = quote
 
@@ -353,7 +356,7 @@ class _Lexer:
             self.problems.append(Problem("unterminated string (missing /$)", start, start + 2))
         token = self._add(Kind.STRING, start)
         token.value = "".join(value)
-        token.offsets = offsets
+        token.offsets = OffsetMap.join([offsets])
         token.interpolations = interpolations
         token.quote = "$/"
 

@@ -109,7 +109,7 @@ class _Reader:
             return inner
         if isinstance(node, tree.Binary) and node.op == "+":
             left, right = self.string(node.left, depth + 1), self.string(node.right, depth + 1)
-            return _concat(left, right) if left is not None and right is not None else None
+            return left + right if left is not None and right is not None else None
         if isinstance(node, tree.Binary) and node.op == "?:":
             return self.string(node.left, depth + 1) or self.string(node.right, depth + 1)
         if isinstance(node, tree.Name):
@@ -125,12 +125,12 @@ class _Reader:
             value = self.string(self.variables.get(name), depth + 1) if name.isidentifier() else None
             if value is None:
                 continue
-            piece = _concat(text.slice(cursor, interpolation.start), value)
-            result = piece if result is None else _concat(result, piece)
+            piece = text.slice(cursor, interpolation.start) + value
+            result = piece if result is None else result + piece
             cursor = interpolation.end
         if result is None:
             return text
-        return _concat(result, text.slice(cursor, len(node.value)))
+        return result + text.slice(cursor, len(node.value))
 
     def boolean(self, node: tree.Node | None) -> bool:
         return isinstance(node, tree.Name) and node.name == "true"
@@ -410,7 +410,7 @@ class _Reader:
                 path = posixpath.normpath(posixpath.join(context.cwd, redirect.target.value))
                 previous = self.pipeline.written.get(path)
                 if redirect.operator == ">>" and previous is not None:
-                    content = _concat(previous.content, content)
+                    content = previous.content + content
                 self.pipeline.written[path] = WrittenFile(path, content)
 
     def write_file(self, node: tree.Call, context: _Context) -> None:
@@ -420,12 +420,6 @@ class _Reader:
             return
         path = posixpath.normpath(posixpath.join(context.cwd, file.text.strip()))
         self.pipeline.written[path] = WrittenFile(path, text)
-
-
-def _concat(left: Embedded, right: Embedded) -> Embedded:
-    offsets = [left.host_offset(i) for i in range(len(left.text))]
-    offsets += [right.host_offset(i) for i in range(len(right.text) + 1)]
-    return Embedded(left.text + right.text, left.path, left.host, offsets)
 
 
 def _command_output(command: shell.Command, script: Embedded) -> Embedded | None:
@@ -444,16 +438,14 @@ def _command_output(command: shell.Command, script: Embedded) -> Embedded | None
         if raw == value:
             pieces.append(script.slice(inner, inner + len(value)))
         else:
-            at = script.host_offset(word.start)
-            pieces.append(Embedded(value, script.path, script.host, [at] * (len(value) + 1)))
+            pieces.append(Embedded.at(value, script.path, script.host, script.host_offset(word.start)))
         if n + 1 < len(words):
-            pieces.append(Embedded(" ", script.path, script.host, [script.host_offset(word.end)] * 2))
+            pieces.append(Embedded.at(" ", script.path, script.host, script.host_offset(word.end)))
     if command.name == "echo":
-        end = script.host_offset(words[-1].end)
-        pieces.append(Embedded("\n", script.path, script.host, [end, end]))
+        pieces.append(Embedded.at("\n", script.path, script.host, script.host_offset(words[-1].end)))
     result = pieces[0]
     for piece in pieces[1:]:
-        result = _concat(result, piece)
+        result = result + piece
     return result
 
 

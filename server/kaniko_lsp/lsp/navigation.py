@@ -6,8 +6,8 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from ..analysis import LinkedBuild
 from ..conflicts import conflicts, ignore_list
+from ..linked import LinkedBuild
 from ..model import Container, Location, MountSource, Pod, Position
 from .server import KanikoLanguageServer, RootAnalysis, server
 

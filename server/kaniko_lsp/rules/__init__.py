@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import PipelineAnalysis
+from ..linked import PipelineAnalysis
 from ..model import Finding
 from . import (  # noqa: F401  (registration)
     kl001,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import LinkedBuild, PipelineAnalysis
 from ..conflicts import Conflict, conflicts
 from ..fixes import working_dir_fix
+from ..linked import LinkedBuild, PipelineAnalysis
 from ..model import Fix, MountSource, Pod
 
 

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import LinkedBuild, PipelineAnalysis
 from ..conflicts import LOST, Conflict
 from ..dockerfile.effects import PathEffect
+from ..linked import LinkedBuild, PipelineAnalysis
 from ..model import Finding, Location, Mount, MountSource, Pod, Related, Severity
 from .common import dockerfile_label, pod_conflicts, pod_fixes
 from .registry import rule

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
 from ..conflicts import FAILS, Conflict
 from ..dockerfile.effects import Effect
+from ..linked import PipelineAnalysis
 from ..model import Finding, Related, Severity
 from .common import pod_conflicts, pod_fixes
 from .registry import rule

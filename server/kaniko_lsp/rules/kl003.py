@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
 from ..conflicts import IGNORED
+from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
 from .common import pod_conflicts
 from .registry import rule

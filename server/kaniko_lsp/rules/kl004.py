@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
 from ..jenkins.plugin import working_dir_conflicts
+from ..linked import PipelineAnalysis
 from ..model import Finding, Related, Severity
 from .common import pod_fix
 from .registry import rule

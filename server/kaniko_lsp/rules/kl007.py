@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import LinkedBuild, PipelineAnalysis
 from ..kaniko import FlagValue
+from ..linked import LinkedBuild, PipelineAnalysis
 from ..model import Finding, Severity
 from .registry import rule
 

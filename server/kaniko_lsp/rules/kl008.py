@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
+from ..linked import PipelineAnalysis
 from ..model import DEFAULT_WORKING_DIR, Finding, Fix, Severity, TextEdit
 from .registry import rule
 

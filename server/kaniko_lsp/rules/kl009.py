@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
 from ..conflicts import SEES_VOLUME
+from ..linked import PipelineAnalysis
 from ..model import Finding, Related, Severity
 from .common import pod_conflicts, pod_fixes
 from .registry import rule

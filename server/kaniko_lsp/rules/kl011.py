@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..analysis import PipelineAnalysis
+from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
 from .registry import rule
 

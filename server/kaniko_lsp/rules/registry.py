@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..analysis import PipelineAnalysis
+from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
 
 DOCS_BASE_URL = "https://github.com/kaniko-lsp/kaniko-lsp/blob/main/docs/rules/"
