@@ -71,7 +71,7 @@ def dockerfile(rng: random.Random, service: str, working_dir: str) -> str:
         elif kind == 4:
             lines += ["LABEL org.opencontainers.image.title=\"" + service + "\" \\",
                       "      org.opencontainers.image.vendor=\"Example\" \\",
-                      f"      org.opencontainers.image.version=\"${{VERSION}}\" \\",
+                      "      org.opencontainers.image.version=\"${VERSION}\" \\",
                       "      org.opencontainers.image.source=\"https://git.example.com/" + service + "\"", ""]
         elif kind == 5:
             lines += ["# configuration", "COPY config/ /etc/app/",
