@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kaniko_lsp.analysis import PipelineAnalysis
+from kaniko_lsp.linked import PipelineAnalysis
 from kaniko_lsp.model import Pod
 
 from helpers import run, summary

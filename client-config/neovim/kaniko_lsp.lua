@@ -5,5 +5,5 @@ return {
   filetypes = { "groovy", "Jenkinsfile", "dockerfile", "yaml" },
   root_markers = { ".kaniko-lsp.yaml", "Jenkinsfile", ".git" },
   init_options = { kanikoLsp = { fixOnSave = false } },
-  settings = { kanikoLsp = { debounceMs = 150 } },
+  settings = { kanikoLsp = { fixOnSave = false } },
 }

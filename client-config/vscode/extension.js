@@ -45,7 +45,6 @@ async function activate(context) {
       kanikoLsp: {
         fixOnSave: settings.get("fixOnSave"),
         docsBaseUrl: settings.get("docsBaseUrl"),
-        debounceMs: settings.get("debounceMs"),
       },
     },
   };

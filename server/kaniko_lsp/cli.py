@@ -71,6 +71,7 @@ def _fix(target: Target) -> int:
         updated = apply(original, edits)
         if updated != original:
             write_atomically(target.workspace.absolute(path), updated)
+            target.workspace.forget(path)
             changed += 1
     return changed
 

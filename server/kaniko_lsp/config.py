@@ -114,12 +114,13 @@ def pragma_lines(text: str) -> dict[int, set[str]]:
 
 
 class ConfigResolver:
-    """Finds the `.kaniko-lsp.yaml` that applies to each workspace file (or one given explicitly)."""
+    """Finds the `.kaniko-lsp.yaml` that applies to each workspace file (or one given explicitly).
 
-    def __init__(self, read: Callable[[str], str | None], known_rules: set[str],
-                 explicit: Config | None = None) -> None:
-        self.read = read
-        self.known_rules = known_rules
+    `load` reads and parses the config file at a workspace path (None when there is none).
+    """
+
+    def __init__(self, load: Callable[[str], tuple[Config, list[str]] | None], explicit: Config | None = None) -> None:
+        self.load = load
         self.explicit = explicit
         self.by_directory: dict[str, tuple[Config, str] | None] = {}
         self.problems: dict[str, list[str]] = {}
@@ -127,11 +128,11 @@ class ConfigResolver:
     def _load(self, directory: str) -> tuple[Config, str] | None:
         if directory not in self.by_directory:
             path = posixpath.join(directory, CONFIG_FILE) if directory else CONFIG_FILE
-            text = self.read(path)
-            if text is None:
+            found = self.load(path)
+            if found is None:
                 self.by_directory[directory] = None
             else:
-                config, problems = parse_config(text, self.known_rules)
+                config, problems = found
                 if problems:
                     self.problems[path] = problems
                 self.by_directory[directory] = (config, directory)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,13 +54,19 @@ class Unreadable:
 
 @dataclass
 class Workspace:
-    """A workspace root on disk plus unsaved editor buffers, addressed by POSIX relative paths."""
+    """A workspace root on disk plus unsaved editor buffers, addressed by POSIX relative paths.
+
+    It is the only place that touches the disk. What it reads is kept until `forget` says the file
+    changed, and every read (of a file that exists or not) is noted by the `recording()` in progress,
+    which is how an analysis learns its inputs.
+    """
 
     root: Path
     buffers: dict[str, str] = field(default_factory=dict)
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
-    index: set[str] | None = None
-    """Pipeline files found by an earlier scan (kept current by the editor); None scans the disk."""
+    disk: dict[str, str | None] = field(default_factory=dict, repr=False)
+    """Texts read from disk (None: missing or unreadable), kept until `forget`."""
+    recordings: list[set[str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -70,18 +77,37 @@ class Workspace:
     def absolute(self, relative: str) -> Path:
         return self.root / relative
 
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Notes the path of every read made inside the block (nested recordings all note it)."""
+        paths: set[str] = set()
+        self.recordings.append(paths)
+        try:
+            yield paths
+        finally:
+            self.recordings.pop()
+
     def read(self, relative: str) -> str | None:
         """The text of a file, None when it does not exist or cannot be read as text."""
+        for paths in self.recordings:
+            paths.add(relative)
         if relative in self.buffers:
             text = self.buffers[relative]
             if len(text) > MAX_FILE_BYTES:
                 self.unreadable[relative] = Unreadable(relative, f"not read: {len(text)} characters is over the "
                                                                  f"{MAX_FILE_BYTES} limit")
                 return None
+            self.unreadable.pop(relative, None)
             return text
+        if relative not in self.disk:
+            self.disk[relative] = self._read_disk(relative)
+        return self.disk[relative]
+
+    def _read_disk(self, relative: str) -> str | None:
         path = self.absolute(relative)
         try:
             if not path.is_file():
+                self.unreadable.pop(relative, None)
                 return None
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -97,6 +123,12 @@ class Workspace:
             return None
         self.unreadable.pop(relative, None)
         return data.decode("utf-8", errors="replace")
+
+    def forget(self, relative: str) -> None:
+        """Drops what was read of a file from disk: it changed, was created or deleted."""
+        self.disk.pop(relative, None)
+        if relative not in self.buffers:
+            self.unreadable.pop(relative, None)
 
     def exists(self, relative: str) -> bool:
         return relative in self.buffers or self.absolute(relative).is_file()
@@ -117,17 +149,16 @@ class Workspace:
             if relative not in seen:
                 yield relative
 
+    def is_pipeline(self, relative: str) -> bool:
+        """Whether a file is a pipeline, by name (a `.groovy` file by what it defines)."""
+        name = relative.rsplit("/", 1)[-1]
+        if is_pipeline_name(name):
+            return True
+        if not name.endswith(".groovy"):
+            return False
+        text = self.read(relative)
+        return text is not None and looks_like_pipeline(name, text)
+
     def pipelines(self) -> list[str]:
-        if self.index is not None:
-            extra = {p for p, text in self.buffers.items() if looks_like_pipeline(p.rsplit("/", 1)[-1], text)}
-            return sorted(self.index | extra)
-        found = []
-        for relative in self.files():
-            name = relative.rsplit("/", 1)[-1]
-            if is_pipeline_name(name):
-                found.append(relative)
-            elif name.endswith(".groovy"):
-                text = self.read(relative)
-                if text is not None and looks_like_pipeline(name, text):
-                    found.append(relative)
-        return found
+        """Every pipeline file of the workspace, scanning the disk (and the open buffers)."""
+        return [relative for relative in self.files() if self.is_pipeline(relative)]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import shell
+from ..dockerfile.parse import Dockerfile
+from ..dockerfile.parse import parse as parse_dockerfile
 from ..groovy import tree
 from ..kaniko import ExecutorCall, clean, executor_calls
 from ..model import Container, Location, Mount, MountSource, ScalarRef
@@ -57,6 +60,11 @@ class ContainerStep:
 class WrittenFile:
     path: str
     content: Embedded
+
+    @cached_property
+    def dockerfile(self) -> Dockerfile:
+        """The content read as a Dockerfile (for a build that uses this file)."""
+        return parse_dockerfile(self.content)
 
 
 @dataclass

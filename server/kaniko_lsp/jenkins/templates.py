@@ -55,7 +55,8 @@ class Resolved:
     yaml_errors: list[tuple[Location, str]]
 
 
-LoadYaml = Callable[[str], "Embedded | None"]
+LoadYaml = Callable[[str], "PodYaml | None"]
+"""Reads the pod YAML file at a repository path (None when it is missing)."""
 
 
 def merge_containers(parent: list[Container], child: list[Container]) -> list[Container]:
@@ -92,17 +93,16 @@ def resolve(spec: TemplateSpec, load: LoadYaml) -> Resolved:
     incomplete = list(spec.incomplete)
     pods: list[PodYaml | None] = []
     for fragment in spec.yamls:
-        source = fragment.inline
+        pod = read_pod(fragment.inline) if fragment.inline is not None else None
         if fragment.file is not None:
-            source = load(fragment.file)
-            if source is None and fragment.reference is not None:
+            pod = load(fragment.file)
+            if pod is None and fragment.reference is not None:
                 incomplete.append((fragment.reference, f"the pod YAML file {fragment.file} is not in the workspace"))
         elif fragment.unknown is not None and fragment.reference is not None:
             incomplete.append((fragment.reference, fragment.unknown))
-        if source is None:
+        if pod is None:
             pods.append(None)
             continue
-        pod = read_pod(source)
         if pod.error is not None:
             errors.append(pod.error)
         pods.append(pod)

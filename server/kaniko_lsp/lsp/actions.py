@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from io import StringIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -17,7 +17,9 @@ from ..config import CONFIG_FILE
 from ..groovy.lexer import Kind, tokenize
 from ..text import LineIndex
 from .convert import SOURCE, SOURCE_FIX_ALL, edit_from_json, merge_edits
-from .server import KanikoLanguageServer, RootAnalysis, server
+
+if TYPE_CHECKING:
+    from .server import KanikoLanguageServer, View
 
 QUICK_FIX = types.CodeActionKind.QuickFix
 
@@ -30,9 +32,8 @@ def wanted(kind: str, only: list[str] | None) -> bool:
     return any(kind == (k := getattr(o, "value", o)) or kind.startswith(f"{k}.") for o in only)
 
 
-def fix_all_edit(analysis: RootAnalysis, path: str) -> types.WorkspaceEdit | None:
-    edits = [analysis.converter.edit(f.fixes[0]) for f in analysis.result.findings
-             if f.fixes and f.location.path == path]
+def fix_all_edit(view: View) -> types.WorkspaceEdit | None:
+    edits = [view.converter.edit(f.fixes[0]) for f in view.findings if f.fixes]
     return merge_edits(edits) if edits else None
 
 
@@ -53,9 +54,9 @@ def _comment_marker(text: str, path: str, offset: int) -> str:
     return "#" if any(start < offset < end for start, end in _string_spans(text)) else "//"
 
 
-def _line_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagnostic, rule: str) \
-        -> types.CodeAction | None:
-    text = analysis.workspace.read(path)
+def _line_suppression(view: View, diagnostic: types.Diagnostic, rule: str) -> types.CodeAction | None:
+    path = view.path
+    text = view.workspace.read(path)
     if text is None:
         return None
     index = LineIndex(text)
@@ -67,12 +68,12 @@ def _line_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagn
     edit = types.TextEdit(range=types.Range(start=start, end=start),
                           new_text=f"{indent}{marker} kaniko-lsp ignore={rule}{index.newline}")
     return types.CodeAction(title=f"Suppress {rule} on this line", kind=QUICK_FIX, diagnostics=[diagnostic],
-                            edit=types.WorkspaceEdit(changes={analysis.converter.uri(path): [edit]}))
+                            edit=types.WorkspaceEdit(changes={view.converter.uri(path): [edit]}))
 
 
-def _file_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagnostic, rule: str) \
-        -> types.CodeAction | None:
-    text = analysis.workspace.read(path)
+def _file_suppression(view: View, diagnostic: types.Diagnostic, rule: str) -> types.CodeAction | None:
+    path = view.path
+    text = view.workspace.read(path)
     if text is None:
         return None
     marker = "//" if _is_groovy(path) else "#"
@@ -83,7 +84,7 @@ def _file_suppression(analysis: RootAnalysis, path: str, diagnostic: types.Diagn
     edit = types.TextEdit(range=types.Range(start=start, end=start),
                           new_text=f"{marker} kaniko-lsp ignore-file={rule}{newline}")
     return types.CodeAction(title=f"Suppress {rule} in this file", kind=QUICK_FIX, diagnostics=[diagnostic],
-                            edit=types.WorkspaceEdit(changes={analysis.converter.uri(path): [edit]}))
+                            edit=types.WorkspaceEdit(changes={view.converter.uri(path): [edit]}))
 
 
 def _config_with_ignored(text: str | None, rule: str) -> str | None:
@@ -109,13 +110,13 @@ def _config_with_ignored(text: str | None, rule: str) -> str | None:
     return stream.getvalue()
 
 
-def _project_suppression(ls: KanikoLanguageServer, analysis: RootAnalysis, diagnostic: types.Diagnostic,
+def _project_suppression(ls: KanikoLanguageServer, view: View, diagnostic: types.Diagnostic,
                          rule: str) -> types.CodeAction | None:
-    text = analysis.workspace.read(CONFIG_FILE)
+    text = view.workspace.read(CONFIG_FILE)
     updated = _config_with_ignored(text, rule)
     if updated is None:
         return None
-    uri = analysis.converter.uri(CONFIG_FILE)
+    uri = view.converter.uri(CONFIG_FILE)
     title = f"Suppress {rule} in this project ({CONFIG_FILE})"
     if text is not None:
         whole = types.Range(start=types.Position(line=0, character=0),
@@ -147,10 +148,6 @@ def _fixes(diagnostic: types.Diagnostic) -> list[types.CodeAction]:
     return actions
 
 
-@server.feature(
-    types.TEXT_DOCUMENT_CODE_ACTION,
-    types.CodeActionOptions(code_action_kinds=[QUICK_FIX, types.CodeActionKind.SourceFixAll, SOURCE_FIX_ALL]),
-)
 def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     only = params.context.only
     ours = [d for d in params.context.diagnostics if d.source == SOURCE and isinstance(d.data, dict)]
@@ -159,33 +156,36 @@ def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> lis
         for diagnostic in ours:
             actions.extend(_fixes(diagnostic))
     needs_analysis = (ours and wanted(QUICK_FIX, only)) or wanted(SOURCE_FIX_ALL, only)
-    found = ls.analysis_for(params.text_document.uri) if needs_analysis else None
-    if found is None:
+    view = ls.view(params.text_document.uri) if needs_analysis else None
+    if view is None:
         return actions
-    analysis, path = found
     if ours and wanted(QUICK_FIX, only):
         for diagnostic in ours:
             rule = str(diagnostic.data.get("rule", diagnostic.code))
-            for suppression in (_line_suppression(analysis, path, diagnostic, rule),
-                                _file_suppression(analysis, path, diagnostic, rule),
-                                _project_suppression(ls, analysis, diagnostic, rule)):
+            for suppression in (_line_suppression(view, diagnostic, rule), _file_suppression(view, diagnostic, rule),
+                                _project_suppression(ls, view, diagnostic, rule)):
                 if suppression is not None:
                     actions.append(suppression)
     if wanted(SOURCE_FIX_ALL, only):
-        edit = fix_all_edit(analysis, path)
+        edit = fix_all_edit(view)
         if edit is not None:
             actions.append(types.CodeAction(title="Fix all kaniko-lsp findings", kind=SOURCE_FIX_ALL, edit=edit))
     return actions
 
 
-@server.feature(types.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)
 def will_save_wait_until(ls: KanikoLanguageServer, params: types.WillSaveTextDocumentParams) \
         -> list[types.TextEdit] | None:
     """Fix on save (off unless `kanikoLsp.fixOnSave` is true): this document's preferred fixes."""
     if not ls.settings.fix_on_save:
         return None
-    found = ls.analysis_for(params.text_document.uri)
-    if found is None:
+    view = ls.view(params.text_document.uri)
+    if view is None:
         return None
-    edit = fix_all_edit(*found)
+    edit = fix_all_edit(view)
     return list((edit.changes or {}).get(params.text_document.uri, [])) if edit else None
+
+
+def register(ls: KanikoLanguageServer) -> None:
+    ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[QUICK_FIX, types.CodeActionKind.SourceFixAll, SOURCE_FIX_ALL]))(code_action)
+    ls.feature(types.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)(will_save_wait_until)

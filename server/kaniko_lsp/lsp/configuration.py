@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from .diagnostics import register_pull
 from .navigation import register_inlay_hints
-from .server import KanikoLanguageServer, server
 from .settings import SECTION, Settings, merge_settings
+
+if TYPE_CHECKING:
+    from .server import KanikoLanguageServer
 
 
 def _apply(ls: KanikoLanguageServer, source: str, data: object, base: Settings | None = None) -> None:
@@ -20,7 +24,6 @@ def _apply(ls: KanikoLanguageServer, source: str, data: object, base: Settings |
                                            "defaults used for those")
 
 
-@server.feature(types.INITIALIZE)
 def initialize(ls: KanikoLanguageServer, params: types.InitializeParams) -> None:
     ls.settings = Settings()
     options = params.initialization_options
@@ -55,11 +58,15 @@ async def refresh_settings(ls: KanikoLanguageServer) -> None:
             _apply(ls, "workspace/configuration", answer)
 
 
-@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 async def did_change_configuration(ls: KanikoLanguageServer, params: types.DidChangeConfigurationParams) -> None:
     settings = params.settings
     if isinstance(settings, dict) and isinstance(settings.get(SECTION), dict):
         _apply(ls, "didChangeConfiguration", settings[SECTION], ls.initial_settings)
     else:
         await refresh_settings(ls)
-    ls.schedule(0)
+    ls.scheduler.republish_all()
+
+
+def register(ls: KanikoLanguageServer) -> None:
+    ls.feature(types.INITIALIZE)(initialize)
+    ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)

@@ -1,93 +1,73 @@
-"""Diagnostics: pushed for open documents after each (debounced) change, or pulled by clients that
-support `textDocument/diagnostic`; an edit in one file updates the others it affects."""
+"""Diagnostics: what one file shows (findings, places not read, a file that could not be read), and the
+pull requests `textDocument/diagnostic` and `workspace/diagnostic` (pushing is the scheduler's job)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pygls.uris import to_fs_path
 
-from ..model import Location, Position, Range
-from .server import KanikoLanguageServer, RootAnalysis, server
+if TYPE_CHECKING:
+    from .convert import Converter
+    from .server import KanikoLanguageServer, Root
+
+PARTIAL_BATCH = 50
+"""Files per partial result of a streamed workspace diagnostic report."""
 
 
-def document_diagnostics(analysis: RootAnalysis, path: str) -> list[types.Diagnostic]:
+def document_diagnostics(root: Root, path: str, converter: Converter) -> list[types.Diagnostic]:
     """Every finding of one file, plus what the reader had to skip there."""
-    converter = analysis.converter
-    found = [converter.diagnostic(f) for f in analysis.result.findings if f.location.path == path]
-    found += [converter.not_read(location, message) for location, message in analysis.result.syntax_problems
-              if location.path == path]
-    reason = analysis.result.unreadable.get(path)
+    from ..model import Location, Position, Range
+
+    engine = root.engine
+    found = [converter.diagnostic(f) for f in engine.findings_in(path)]
+    found += [converter.not_read(location, message) for location, message in engine.problems_in(path)]
+    reason = engine.unreadable_reason(path)
     if reason is not None:
         found.append(converter.not_read(Location(path, Range(Position(0, 0), Position(0, 0))), reason))
     return found
 
 
-def publish_all(ls: KanikoLanguageServer) -> None:
-    """Publishes diagnostics of every open document (versioned), and clears those of closed ones."""
-    if ls.pull_diagnostics:
-        if ls.pull_refresh:
-            ls.workspace_diagnostic_refresh(None)
-        return
-    documents = ls.open_documents()
-    closed = {uri: Path(path) for uri in ls.published - set(documents) if (path := to_fs_path(uri))}
-    by_uri: dict[str, list[types.Diagnostic]] = {uri: [] for uri in documents}
-    for root in sorted({ls.root_of(p) for p in [*documents.values(), *closed.values()]}):
-        try:
-            analysis = ls.analyze_root(root)
-        except Exception as error:  # keep serving; say what failed
-            ls.show_once(f"analysis:{root}", f"kaniko-lsp: analysis of {root} failed: {error!r}",
-                         types.MessageType.Error)
-            continue
-        for uri, path in [*documents.items(), *closed.items()]:
-            relative = analysis.workspace.relative(path)
-            if relative is not None and ls.root_of(path) == root:
-                by_uri[uri] = document_diagnostics(analysis, relative)
-    for uri, diagnostics in by_uri.items():
-        version = ls.workspace.get_text_document(uri).version if uri in documents else None
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-    # A closed file keeps the findings its saved content has; one without findings is cleared.
-    ls.published = set(documents) | {uri for uri in closed if by_uri.get(uri)}
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: KanikoLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: KanikoLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule()
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: KanikoLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: KanikoLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
-    ls.schedule(0)
-
-
-def document_diagnostic(ls: KanikoLanguageServer, params: types.DocumentDiagnosticParams) \
+async def document_diagnostic(ls: KanikoLanguageServer, params: types.DocumentDiagnosticParams) \
         -> types.RelatedFullDocumentDiagnosticReport:
-    found = ls.analysis_for(params.text_document.uri)
-    items = document_diagnostics(*found) if found else []
+    located = ls.locate(params.text_document.uri)
+    if located is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    root, path = located
+    if not root.ready and path not in root.engine.pipelines:
+        await root.settled(ls.scheduler)
+    view = ls.view(params.text_document.uri)
+    items = document_diagnostics(root, path, view.converter) if view else []
     return types.RelatedFullDocumentDiagnosticReport(items=items)
 
 
-def workspace_diagnostic(ls: KanikoLanguageServer, params: types.WorkspaceDiagnosticParams) \
+async def workspace_diagnostic(ls: KanikoLanguageServer, params: types.WorkspaceDiagnosticParams) \
         -> types.WorkspaceDiagnosticReport:
+    """Every file with diagnostics in every folder, once analysis has settled; streamed in batches as
+    partial results when the client gave a token (the final answer is then empty, as the protocol says)."""
+    for root in list(ls.roots.values()):
+        await root.settled(ls.scheduler)
+    token = params.partial_result_token
     reports: list[types.WorkspaceDocumentDiagnosticReport] = []
-    for root in ls.roots():
-        analysis = ls.analyze_root(root)
-        paths = sorted({f.location.path for f in analysis.result.findings})
-        for path in paths:
-            reports.append(types.WorkspaceFullDocumentDiagnosticReport(
-                uri=analysis.converter.uri(path), items=document_diagnostics(analysis, path), version=None))
+    for root in list(ls.roots.values()):
+        converter = ls.converter(root)
+        for path in sorted(root.engine.reporting):
+            items = document_diagnostics(root, path, converter)
+            if not items:
+                continue
+            reports.append(types.WorkspaceFullDocumentDiagnosticReport(uri=converter.uri(path), items=items,
+                                                                       version=None))
+            if token is not None and len(reports) >= PARTIAL_BATCH:
+                ls.progress(types.ProgressParams(token=token, value=types.WorkspaceDiagnosticReportPartialResult(
+                    items=reports)))
+                reports = []
+                await asyncio.sleep(0)
+    if token is not None:
+        if reports:
+            ls.progress(types.ProgressParams(token=token, value=types.WorkspaceDiagnosticReportPartialResult(
+                items=reports)))
+        return types.WorkspaceDiagnosticReport(items=[])
     return types.WorkspaceDiagnosticReport(items=reports)
 
 
@@ -97,3 +77,7 @@ def register_pull(ls: KanikoLanguageServer) -> None:
                                       workspace_diagnostics=True)
     ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)
     ls.feature(types.WORKSPACE_DIAGNOSTIC)(workspace_diagnostic)
+
+
+def register(ls: KanikoLanguageServer) -> None:
+    """Nothing to register up front: pull diagnostics are offered at initialize, when the client can pull."""

@@ -3,13 +3,17 @@ Dockerfile instruction, and where `--dockerfile`, `--context`, `yamlFile` and `r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from ..conflicts import conflicts, ignore_list
 from ..linked import LinkedBuild
 from ..model import Container, Location, MountSource, Pod, Position
-from .server import KanikoLanguageServer, RootAnalysis, server
+
+if TYPE_CHECKING:
+    from .server import KanikoLanguageServer, View
 
 _FATE = {"KL001": "missing from the image (under a mount)", "KL002": "fails the build",
          "KL003": "missing from the image (kaniko's ignore list)", "KL009": "sees the volume, not the image"}
@@ -21,8 +25,9 @@ def _contains(location: Location | None, path: str, position: Position) -> bool:
     return location.range.start <= position <= location.range.end
 
 
-def _container_at(analysis: RootAnalysis, path: str, position: Position) -> tuple[Pod, Container] | None:
-    for pipeline in analysis.result.analyses:
+def _container_at(view: View, position: Position) -> tuple[Pod, Container] | None:
+    path = view.path
+    for pipeline in view.analyses:
         for pod in pipeline.pods.values():
             for container in pod.containers:
                 places = [container.name_ref.location if container.name_ref else None,
@@ -34,19 +39,19 @@ def _container_at(analysis: RootAnalysis, path: str, position: Position) -> tupl
     return None
 
 
-def _builds_in(analysis: RootAnalysis, pod: Pod, container: Container) -> list[LinkedBuild]:
-    return [b for a in analysis.result.analyses for b in a.builds
+def _builds_in(view: View, pod: Pod, container: Container) -> list[LinkedBuild]:
+    return [b for a in view.analyses for b in a.builds
             if b.pod is pod and b.build.container == container.name]
 
 
-def container_hover(analysis: RootAnalysis, pod: Pod, container: Container) -> str:
+def container_hover(view: View, pod: Pod, container: Container) -> str:
     lines = [f"**kaniko-lsp: container `{container.name}`**", "",
              f"Working directory: `{pod.effective_working_dir(container)}`", "",
              "Paths kaniko never snapshots in this container:", "", "| path | why |", "|---|---|"]
     for mount in container.mounts:
         read_only = " (read-only)" if mount.read_only else ""
         lines.append(f"| `{mount.path}` | {mount.source.value}{read_only} |")
-    builds = _builds_in(analysis, pod, container)
+    builds = _builds_in(view, pod, container)
     entries = dict.fromkeys(entry for b in builds for entry in ignore_list(b, container))
     if not builds:
         entries = dict.fromkeys([("/kaniko", "kaniko's own directory"), ("/var/run", "kaniko default")])
@@ -58,9 +63,10 @@ def container_hover(analysis: RootAnalysis, pod: Pod, container: Container) -> s
     return "\n".join(lines)
 
 
-def instruction_hover(analysis: RootAnalysis, path: str, position: Position) -> str | None:
+def instruction_hover(view: View, position: Position) -> str | None:
+    path = view.path
     lines: list[str] = []
-    for pipeline in analysis.result.analyses:
+    for pipeline in view.analyses:
         for build in pipeline.builds:
             use = build.use
             if use is None or use.dockerfile.source.path != path or build.pod is None:
@@ -86,30 +92,29 @@ def instruction_hover(analysis: RootAnalysis, path: str, position: Position) -> 
     return "\n".join(["**kaniko-lsp**", "", *dict.fromkeys(lines)])
 
 
-@server.feature(types.TEXT_DOCUMENT_HOVER)
 def hover(ls: KanikoLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    found = ls.analysis_for(params.text_document.uri)
-    if found is None:
+    view = ls.view(params.text_document.uri)
+    if view is None:
         return None
-    analysis, path = found
-    client = ls.client_position(analysis, path, params.position)
+    client = ls.client_position(view, params.position)
     position = Position(client.line, client.character)
-    at_container = _container_at(analysis, path, position)
-    text = container_hover(analysis, *at_container) if at_container else instruction_hover(analysis, path, position)
+    at_container = _container_at(view, position)
+    text = container_hover(view, *at_container) if at_container else instruction_hover(view, position)
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
-def _links(analysis: RootAnalysis, path: str) -> list[tuple[Location, str, str]]:
+def _links(view: View) -> list[tuple[Location, str, str]]:
     """(source range, target workspace path, tooltip) of every link in a file."""
+    path = view.path
     found = []
-    for pipeline in analysis.result.analyses:
+    for pipeline in view.analyses:
         if pipeline.pipeline.path != path:
             continue
         for spec in pipeline.pipeline.specs:
             for fragment in spec.yamls:
-                if fragment.file and fragment.reference and analysis.workspace.exists(fragment.file):
+                if fragment.file and fragment.reference and view.workspace.exists(fragment.file):
                     location = fragment.reference
                     found.append((location, fragment.file, "pod YAML"))
         for build in pipeline.builds:
@@ -123,32 +128,30 @@ def _links(analysis: RootAnalysis, path: str) -> list[tuple[Location, str, str]]
     return found
 
 
-@server.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
 def document_link(ls: KanikoLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
-    found = ls.analysis_for(params.text_document.uri)
-    if found is None:
+    view = ls.view(params.text_document.uri)
+    if view is None:
         return []
-    analysis, path = found
     tooltips = get_capability(ls.client_capabilities, "text_document.document_link.tooltip_support", False)
-    return [types.DocumentLink(range=analysis.converter.range(location.path, location.range),
-                               target=analysis.converter.uri(target),
+    return [types.DocumentLink(range=view.converter.range(location.path, location.range),
+                               target=view.converter.uri(target),
                                tooltip=f"Open the {tip} {target}" if tooltips else None)
-            for location, target, tip in _links(analysis, path)]
+            for location, target, tip in _links(view)]
 
 
 def inlay_hints(ls: KanikoLanguageServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-    found = ls.analysis_for(params.text_document.uri)
-    if found is None:
+    view = ls.view(params.text_document.uri)
+    if view is None:
         return []
-    analysis, path = found
+    path = view.path
     hints = []
-    for pipeline in analysis.result.analyses:
+    for pipeline in view.analyses:
         for build in pipeline.builds:
             location = build.build.location
             if location.path != path:
                 continue
             label = f"builds {build.use.path}" if build.use else "Dockerfile not followed"
-            end = analysis.converter.range(path, location.range).end
+            end = view.converter.range(path, location.range).end
             hints.append(types.InlayHint(position=end, label=f" {label}", padding_left=True,
                                          tooltip=build.unresolved or None))
     return hints
@@ -157,3 +160,8 @@ def inlay_hints(ls: KanikoLanguageServer, params: types.InlayHintParams) -> list
 def register_inlay_hints(ls: KanikoLanguageServer) -> None:
     """Serves inlay hints naming the Dockerfile of each build (when the client shows them)."""
     ls.feature(types.TEXT_DOCUMENT_INLAY_HINT)(inlay_hints)
+
+
+def register(ls: KanikoLanguageServer) -> None:
+    ls.feature(types.TEXT_DOCUMENT_HOVER)(hover)
+    ls.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)(document_link)

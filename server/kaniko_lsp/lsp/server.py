@@ -1,39 +1,86 @@
-"""The language server: state shared by the features, and the analysis runs they all read.
+"""The language server: the workspace roots it serves, each with its analysis engine, and the features.
 
-Handlers live in feature modules (`diagnostics`, `actions`, `navigation`, `workspace_index`,
-`configuration`) and only translate: analysis runs in `kaniko_lsp.analysis` over open buffers (and the
-disk for every other file), and each finding already carries its fixes.
+Handlers live in feature modules (`documents`, `diagnostics`, `actions`, `navigation`, `workspace_index`,
+`configuration`), each registering itself on the server it is given. They only translate: the analysis
+runs in `kaniko_lsp.engine`, which keeps every pipeline's result and recomputes only what a change
+touches; each finding already carries its fixes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..analysis import Result, analyze
-from ..report.positions import PositionEncoder
-from ..text import LineIndex, decode_character
-from ..workspace import Workspace, relative_to
-from .convert import Converter
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..linked import PipelineAnalysis
+    from ..model import Finding
+    from ..workspace import Workspace
+    from .convert import Converter
+    from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class RootAnalysis:
-    """The latest analysis of one workspace root, with what is needed to translate it."""
+class Root:
+    """A workspace root and its engine: a workspace folder, or the repository of a file opened outside them
+    (which is never scanned: its pipelines are the open ones)."""
 
-    result: Result
+    path: Path
+    engine: Engine
+    folder: bool
+    indexing: bool = False
+    """The initial index of a folder is still running: files that are not pipelines wait for it."""
+    indexed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the initial index has run (or was cancelled)."""
+    skipped: set[str] = field(default_factory=set)
+    """Pipelines a cancelled index left unanalysed: analysed only when a document needs them."""
+
+    @property
+    def ready(self) -> bool:
+        """Whether diagnostics of any file of the root can be published (the index has run)."""
+        return not self.indexing
+
+    def finish_indexing(self) -> None:
+        self.indexing = False
+        self.indexed.set()
+
+    async def settled(self, scheduler: Scheduler) -> None:
+        """Waits for the index and for every pending analysis."""
+        await self.indexed.wait()
+        await scheduler.settled()
+
+
+@dataclass
+class View:
+    """What the features need to answer about one document: its root, path, and the analyses that read it."""
+
+    root: Root
+    path: str
     converter: Converter
-    workspace: Workspace
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.root.engine.workspace
+
+    @property
+    def analyses(self) -> list[PipelineAnalysis]:
+        return self.root.engine.analyses_reading(self.path)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.root.engine.findings_in(self.path)
 
 
 class KanikoLanguageServer(LanguageServer):
@@ -42,34 +89,78 @@ class KanikoLanguageServer(LanguageServer):
         self.settings = Settings()
         self.initial_settings = Settings()
         """Defaults with `initializationOptions` applied: what editor settings are layered on."""
-        self.pending: asyncio.Task[None] | None = None
-        self.published: set[str] = set()
+        self.roots: dict[Path, Root] = {}
+        self.converters: dict[Path, Converter] = {}
         self.shown_messages: dict[str, str] = {}
-        self.indexes: dict[Path, set[str]] = {}
-        """Pipeline files of each workspace folder, kept current from file-watch events."""
         self.pull_diagnostics = False
         self.pull_refresh = False
-        self.generation = 0
-        """Bumped by every change the server hears of (edits, files, settings); analyses are reused
-        until it moves, so hover, links and code actions on an unchanged workspace cost nothing."""
-        self.analyses: dict[Path, tuple[int, RootAnalysis]] = {}
+        self._scheduler: Scheduler | None = None
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            from .scheduler import Scheduler
+
+            self._scheduler = Scheduler(self)
+        return self._scheduler
 
     # --- workspace roots -------------------------------------------------------------------
-    def roots(self) -> list[Path]:
-        roots = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
-        if not roots and self.workspace.root_path:
-            roots = [Path(self.workspace.root_path)]
-        return roots
+    def folders(self) -> list[Path]:
+        folders = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
+        if not folders and self.workspace.root_path:
+            folders = [Path(self.workspace.root_path)]
+        return folders
 
-    def root_of(self, path: Path) -> Path:
-        """The workspace folder holding `path` (the innermost), else the file's repository root."""
-        holding = [r for r in self.roots() if path == r or r in path.parents]
+    def root_of(self, path: Path) -> Root:
+        """The innermost workspace folder holding `path`, else the file's repository (never scanned)."""
+        holding = [f for f in self.folders() if path == f or f in path.parents]
         if holding:
-            return max(holding, key=lambda r: len(r.parts))
+            return self.root(max(holding, key=lambda f: len(f.parts)), folder=True)
         for parent in path.parents:
             if (parent / ".git").exists():
-                return parent
-        return path.parent
+                return self.root(parent, folder=False)
+        return self.root(path.parent, folder=False)
+
+    def root(self, path: Path, folder: bool) -> Root:
+        if path not in self.roots:
+            from ..engine import Engine
+            from ..workspace import Workspace
+
+            root = Root(path, Engine(Workspace(path)), folder, indexing=folder)
+            if not folder:
+                root.finish_indexing()
+            self.roots[path] = root
+        return self.roots[path]
+
+    def locate(self, uri: str) -> tuple[Root, str] | None:
+        """The root of a document and its path there, None for a URI that is not a file."""
+        path = to_fs_path(uri)
+        if not path:
+            return None
+        root = self.root_of(Path(path))
+        relative = root.engine.workspace.relative(Path(path))
+        return (root, relative) if relative is not None else None
+
+    def converter(self, root: Root) -> Converter:
+        from ..report.positions import PositionEncoder
+        from .convert import Converter
+
+        converter = self.converters.get(root.path)
+        if converter is None or converter.encoder.encoding != self.encoding or \
+                converter.docs_base_url != self.settings.docs_base_url:
+            encoder = PositionEncoder(root.engine.workspace.read, self.encoding)
+            converter = Converter(root.path, encoder, self.settings.docs_base_url)
+            self.converters[root.path] = converter
+        return converter
+
+    def view(self, uri: str) -> View | None:
+        """The document's root with every pipeline that reads the document up to date."""
+        located = self.locate(uri)
+        if located is None:
+            return None
+        root, path = located
+        self.scheduler.note(root, root.engine.refresh(root.engine.readers_of(path)))
+        return View(root, path, self.converter(root))
 
     def open_documents(self) -> dict[str, Path]:
         documents = {}
@@ -79,40 +170,11 @@ class KanikoLanguageServer(LanguageServer):
                 documents[uri] = Path(path)
         return documents
 
-    # --- analysis --------------------------------------------------------------------------
+    # --- messages and positions -----------------------------------------------------------
     @property
     def encoding(self) -> str:
         encoding = self.workspace.position_encoding
         return str(getattr(encoding, "value", encoding) or "utf-16")
-
-    def analyze_root(self, root: Path) -> RootAnalysis:
-        cached = self.analyses.get(root)
-        if cached is not None and cached[0] == self.generation:
-            return cached[1]
-        buffers = {}
-        for uri, path in self.open_documents().items():
-            relative = relative_to(root, path)
-            if relative is not None:
-                buffers[relative] = self.workspace.get_text_document(uri).source
-        workspace = Workspace(root, buffers, index=self.indexes.get(root))
-        result = analyze(workspace)
-        converter = Converter(workspace.root, PositionEncoder(workspace.read, self.encoding),
-                              self.settings.docs_base_url)
-        for path, problems in result.config_problems.items():
-            self.show_once(path, f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)")
-        analysis = RootAnalysis(result, converter, workspace)
-        self.analyses[root] = (self.generation, analysis)
-        return analysis
-
-    def analysis_for(self, uri: str) -> tuple[RootAnalysis, str] | None:
-        """A fresh analysis of the root holding `uri`, and the document's workspace-relative path."""
-        path = to_fs_path(uri)
-        if not path:
-            return None
-        root = self.root_of(Path(path))
-        analysis = self.analyze_root(root)
-        relative = analysis.workspace.relative(Path(path))
-        return (analysis, relative) if relative is not None else None
 
     def show_once(self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
         """One `window/showMessage` per distinct problem, not one per keystroke."""
@@ -121,36 +183,28 @@ class KanikoLanguageServer(LanguageServer):
             self.window_show_message(types.ShowMessageParams(type=kind, message=message))
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
-    def client_position(self, analysis: RootAnalysis, path: str, position: types.Position) -> types.Position:
+    def client_position(self, view: View, position: types.Position) -> types.Position:
         """A client position (in the negotiated encoding) as code points."""
-        text = analysis.workspace.read(path) or ""
+        from ..text import LineIndex, decode_character
+
+        text = view.workspace.read(view.path) or ""
         line = LineIndex(text).line_text(position.line)
         return types.Position(position.line, decode_character(line, position.character, self.encoding))
 
-    def schedule(self, delay: float | None = None) -> None:
-        """Notes a change and re-analyses after a quiet period, cancelling a pending run (the last edit
-        of a burst wins)."""
-        from .diagnostics import publish_all
 
-        self.generation += 1
-        if self.pending is not None and not self.pending.done():
-            self.pending.cancel()
-        wait = self.settings.debounce_ms / 1000 if delay is None else delay
+def create_server() -> KanikoLanguageServer:
+    """A server with every feature registered."""
+    from . import actions, configuration, diagnostics, documents, navigation, workspace_index
 
-        async def run() -> None:
-            await asyncio.sleep(wait)
-            publish_all(self)
-
-        self.pending = asyncio.ensure_future(run())
-
-
-server = KanikoLanguageServer()
+    server = KanikoLanguageServer()
+    for feature in (configuration, documents, diagnostics, workspace_index, actions, navigation):
+        feature.register(server)
+    return server
 
 
 def start(tcp: str | None = None, ws: str | None = None) -> None:
     """Runs the server on stdio, or on TCP / WebSocket when `HOST:PORT` is given."""
-    from . import actions, configuration, diagnostics, navigation, workspace_index  # noqa: F401 (features)
-
+    server = create_server()
     if tcp or ws:
         host, _, port = (tcp or ws or "").rpartition(":")
         (server.start_tcp if tcp else server.start_ws)(host or "127.0.0.1", int(port))

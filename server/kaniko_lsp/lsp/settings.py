@@ -21,11 +21,9 @@ class Settings:
     """Answer `textDocument/willSaveWaitUntil` with every preferred fix of the document."""
     docs_base_url: str = DOCS_BASE_URL
     """Where rule pages live; diagnostics link to `<docsBaseUrl>KLxxx.md`."""
-    debounce_ms: int = 150
-    """Quiet time after an edit before the workspace is analysed again."""
 
 
-_KEYS = {"fixOnSave": "fix_on_save", "docsBaseUrl": "docs_base_url", "debounceMs": "debounce_ms"}
+_KEYS = {"fixOnSave": "fix_on_save", "docsBaseUrl": "docs_base_url"}
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 

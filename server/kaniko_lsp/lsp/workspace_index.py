@@ -1,50 +1,122 @@
-"""Knowing the workspace: an index of pipeline files per folder, built on `initialized` (with
-cancellable `$/progress`) and kept current from `workspace/didChangeWatchedFiles`."""
+"""Knowing the workspace: each folder is scanned for pipelines and every pipeline analysed once on
+`initialized` (in slices, with cancellable `$/progress`), then kept current from
+`workspace/didChangeWatchedFiles`."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
-from ..workspace import Workspace, is_watched_name, looks_like_pipeline
 from .configuration import refresh_settings
-from .server import KanikoLanguageServer, server
+
+if TYPE_CHECKING:
+    from .server import KanikoLanguageServer, Root
 
 WATCHED = ["**/Jenkinsfile", "**/Jenkinsfile.*", "**/*.jenkinsfile", "**/*.Jenkinsfile", "**/*.groovy",
            "**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.dockerfile", "**/Containerfile*",
            "**/*.yaml", "**/*.yml", "**/.kaniko-lsp.yaml"]
+SLICE_SECONDS = 0.004
+"""How long indexing runs before the event loop may serve requests."""
+SCAN_BATCH = 500
+"""Files looked at between two checks of the clock while scanning."""
 
 
-async def index_folders(ls: KanikoLanguageServer) -> None:
-    """Scans every workspace folder for pipeline files, reporting progress when the client can show it."""
-    roots = ls.roots()
-    token: str | None = None
-    if get_capability(ls.client_capabilities, "window.work_done_progress", False):
+class _Progress:
+    """Work-done progress for one indexing run, when the client can show it."""
+
+    def __init__(self, ls: KanikoLanguageServer) -> None:
+        self.ls = ls
+        self.token: str | None = None
+        self.last = 0.0
+
+    async def begin(self, message: str) -> None:
+        if not get_capability(self.ls.client_capabilities, "window.work_done_progress", False):
+            return
         token = f"kaniko-lsp-index-{uuid.uuid4()}"
         try:
-            await ls.work_done_progress.create_async(token)
+            await self.ls.work_done_progress.create_async(token)
         except Exception:  # the client refused: index without progress
-            token = None
-    if token:
-        ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-            title="kaniko-lsp: indexing", cancellable=True, message=f"{len(roots)} folder(s)", percentage=0))
-    for n, root in enumerate(roots):
-        if token and ls.work_done_progress.tokens.get(token) and ls.work_done_progress.tokens[token].cancelled():
-            break
-        ls.indexes[root] = set(Workspace(root).pipelines())
-        if token:
-            ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                message=f"{root.name}: {len(ls.indexes[root])} pipeline(s)",
-                percentage=int(100 * (n + 1) / max(len(roots), 1))))
-        await asyncio.sleep(0)
-    if token:
-        total = sum(len(i) for i in ls.indexes.values())
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{total} pipeline(s) indexed"))
+            return
+        self.token = token
+        self.ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+            title="kaniko-lsp: indexing", cancellable=True, message=message, percentage=0))
+
+    @property
+    def cancelled(self) -> bool:
+        future = self.ls.work_done_progress.tokens.get(self.token) if self.token else None
+        return bool(future and future.cancelled())
+
+    def report(self, message: str, percentage: int, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.token and (force or now - self.last > 0.1):
+            self.last = now
+            self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(
+                message=message, percentage=max(0, min(100, percentage))))
+
+    def end(self, message: str) -> None:
+        if self.token:
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+
+
+async def index_folders(ls: KanikoLanguageServer, folders: list[Path]) -> None:
+    """Scans the folders for pipelines and analyses each one, yielding to requests between slices."""
+    roots = [ls.root(folder, folder=True) for folder in folders]
+    for root in roots:
+        root.indexing = True
+    progress = _Progress(ls)
+    await progress.begin(f"{len(roots)} folder(s)")
+    try:
+        for root in roots:
+            if not progress.cancelled:
+                await _scan(root, progress)
+        total = sum(len(r.engine.pipelines) for r in roots)
+        for root in roots:
+            await _analyse(ls, root, progress, total, roots)
+    finally:
+        for root in roots:
+            if progress.cancelled:
+                root.skipped = root.engine.pipelines - root.engine.results.keys()
+            root.finish_indexing()
+            ls.scheduler.root_ready(root)
+        progress.end(f"{sum(len(r.engine.pipelines) for r in roots)} pipeline(s) indexed")
+
+
+async def _scan(root: Root, progress: _Progress) -> None:
+    workspace = root.engine.workspace
+    found: list[str] = []
+    started = time.perf_counter()
+    for n, path in enumerate(workspace.files()):
+        if workspace.is_pipeline(path):
+            found.append(path)
+        if n % SCAN_BATCH == 0 and time.perf_counter() - started > SLICE_SECONDS:
+            progress.report(f"{root.path.name}: looking for pipelines", 0)
+            await asyncio.sleep(0)
+            if progress.cancelled:
+                return
+            started = time.perf_counter()
+    root.engine.add_pipelines(found)
+
+
+async def _analyse(ls: KanikoLanguageServer, root: Root, progress: _Progress, total: int,
+                   roots: list[Root]) -> None:
+    engine = root.engine
+    started = time.perf_counter()
+    for pipeline in sorted(p for p in engine.stale if p not in engine.results):
+        if progress.cancelled:
+            return
+        ls.scheduler.note(root, engine.refresh([pipeline]))
+        if time.perf_counter() - started > SLICE_SECONDS:
+            done = sum(len(r.engine.results) for r in roots)
+            progress.report(f"{done}/{total} pipelines analysed", int(100 * done / max(total, 1)))
+            await asyncio.sleep(0)
+            started = time.perf_counter()
 
 
 async def watch_files(ls: KanikoLanguageServer) -> None:
@@ -57,47 +129,41 @@ async def watch_files(ls: KanikoLanguageServer) -> None:
                            register_options=options)]))
 
 
-@server.feature(types.INITIALIZED)
 async def initialized(ls: KanikoLanguageServer, params: types.InitializedParams) -> None:
     await refresh_settings(ls)
-    await index_folders(ls)
     try:
         await watch_files(ls)
     except Exception as error:  # watching is a convenience; say why it is off
         ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning,
                                                      message=f"kaniko-lsp: file watching is off: {error!r}"))
-    ls.schedule(0)
+    await index_folders(ls, ls.folders())
 
 
-@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: KanikoLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    from ..workspace import is_watched_name
+
     for change in params.changes:
         path = to_fs_path(change.uri)
         if not path or not is_watched_name(Path(path).name):
             continue
-        root = ls.root_of(Path(path))
-        index = ls.indexes.get(root)
-        if index is None:
-            continue
-        relative = Workspace(root).relative(Path(path))
-        if relative is None:
-            continue
-        if change.type == types.FileChangeType.Deleted:
-            index.discard(relative)
-        else:
-            text = Workspace(root).read(relative)
-            if text is not None and looks_like_pipeline(Path(path).name, text):
-                index.add(relative)
-            else:
-                index.discard(relative)
-    ls.schedule(0)
+        located = ls.locate(change.uri)
+        if located is not None:
+            root, relative = located
+            root.engine.changed([relative])
+            ls.scheduler.note(root, [relative])
+    ls.scheduler.request()
 
 
-@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
 async def did_change_folders(ls: KanikoLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
     for removed in params.event.removed:
         path = to_fs_path(removed.uri)
         if path:
-            ls.indexes.pop(Path(path), None)
-    await index_folders(ls)
-    ls.schedule(0)
+            ls.roots.pop(Path(path), None)
+    added = [Path(p) for f in params.event.added if (p := to_fs_path(f.uri))]
+    await index_folders(ls, added)
+
+
+def register(ls: KanikoLanguageServer) -> None:
+    ls.feature(types.INITIALIZED)(initialized)
+    ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    ls.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)(did_change_folders)

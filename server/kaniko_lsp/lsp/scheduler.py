@@ -1,0 +1,182 @@
+"""When analysis runs and diagnostics are published.
+
+A change is analysed as soon as the event loop is free: there is no fixed delay. Changes that arrive
+while analysis runs are coalesced (only the latest text is ever read). The document that changed is
+analysed and published first; the other pipelines the change touched follow, one per slice of the
+event loop, so that hover and code actions are answered between slices. Diagnostics are published with
+the version of the text they were computed from, which is always the newest one, and only for documents
+whose diagnostics changed or whose version moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from .diagnostics import document_diagnostics
+
+if TYPE_CHECKING:
+    from .server import KanikoLanguageServer, Root
+
+SLICE_SECONDS = 0.004
+"""How long analysis runs before the event loop may serve requests."""
+
+
+class Scheduler:
+    def __init__(self, server: KanikoLanguageServer) -> None:
+        self.server = server
+        self.urgent: dict[str, None] = {}
+        """Documents to analyse and publish before anything else, oldest first."""
+        self.affected: set[tuple[Path, str]] = set()
+        """(root, path) of files whose diagnostics may have changed since they were last published."""
+        self.published: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
+        """What each document was last published with: its version and diagnostics."""
+        self.tracked: dict[tuple[Path, str], str] = {}
+        """The URI of each open document, and of each closed one still showing diagnostics, by (root, path)."""
+        self.task: asyncio.Task[None] | None = None
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    # --- requests ------------------------------------------------------------------------
+    def note(self, root: Root, files: Iterable[str]) -> None:
+        """Files of `root` whose findings may have changed (to be published when work settles)."""
+        self.affected.update((root.path, f) for f in files)
+
+    def request(self, uri: str | None = None) -> None:
+        """Starts analysis (if it is not running) with `uri` first."""
+        if uri is not None:
+            self.urgent[uri] = None
+        self.idle.clear()
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+
+    def track(self, uri: str, root: Root, path: str) -> None:
+        """An opened document: its diagnostics are published from now on."""
+        self.tracked[(root.path, path)] = uri
+        self.affected.add((root.path, path))
+
+    def republish_all(self) -> None:
+        """Settings that change how diagnostics read (links, encodings) moved: send everything again."""
+        self.published = {uri: (None, []) for uri in self.published}
+        self.affected.update(self.tracked)
+        self.request()
+
+    def root_ready(self, root: Root) -> None:
+        """A root finished indexing: the documents that waited for it are published."""
+        self.affected.update(key for key in self.tracked if key[0] == root.path)
+        self.request()
+
+    async def settled(self) -> None:
+        """Waits until no analysis is pending."""
+        await self.idle.wait()
+
+    # --- the work ------------------------------------------------------------------------
+    async def _run(self) -> None:
+        await asyncio.sleep(0)  # messages already received go first: their changes are coalesced
+        try:
+            while True:
+                started = time.perf_counter()
+                while self.urgent and time.perf_counter() - started < SLICE_SECONDS:
+                    uri = next(iter(self.urgent))
+                    del self.urgent[uri]
+                    self._urgent(uri)
+                while not self.urgent and time.perf_counter() - started < SLICE_SECONDS:
+                    if not self._background_step():
+                        break
+                if not self.urgent and not self._has_background_work():
+                    self.publish_affected()
+                    if not self.urgent and not self._has_background_work():
+                        break
+                await asyncio.sleep(0)
+        except Exception as error:  # keep serving; say what failed
+            self.server.show_once("analysis", f"kaniko-lsp: analysis failed: {error!r}", types.MessageType.Error)
+        finally:
+            if not self.urgent:
+                self.idle.set()
+
+    def _urgent(self, uri: str) -> None:
+        """Analyses what a document's diagnostics depend on and publishes them."""
+        located = self.server.locate(uri)
+        if located is None:
+            return
+        root, path = located
+        engine = root.engine
+        self.note(root, engine.refresh(engine.readers_of(path)))
+        root.skipped -= engine.results.keys()
+        if root.ready or path in engine.pipelines:
+            self.publish(uri, root, path)
+
+    def _background(self, root: Root) -> set[str]:
+        """Stale pipelines the scheduler brings up to date itself (the index analyses new ones)."""
+        engine = root.engine
+        if root.indexing:
+            return {p for p in engine.stale if p in engine.results}
+        return engine.stale - root.skipped
+
+    def _has_background_work(self) -> bool:
+        return any(self._background(root) for root in self.server.roots.values())
+
+    def _background_step(self) -> bool:
+        """Analyses one stale pipeline; False when there is none."""
+        for root in self.server.roots.values():
+            pending = self._background(root)
+            if pending:
+                self.note(root, root.engine.refresh([min(pending)]))
+                return True
+        return False
+
+    # --- publishing ----------------------------------------------------------------------
+    def publish_affected(self) -> None:
+        """Publishes every open (or still shown) document whose diagnostics may have changed."""
+        server = self.server
+        if server.pull_diagnostics:
+            if self.affected and server.pull_refresh:
+                server.workspace_diagnostic_refresh(None)
+            self.affected.clear()
+            return
+        affected, self.affected = self.affected, set()
+        for key in sorted(affected):
+            uri = self.tracked.get(key)
+            root = server.roots.get(key[0])
+            if uri is None or root is None:
+                continue
+            if root.ready or key[1] in root.engine.pipelines:
+                self.publish(uri, root, key[1])
+            else:
+                self.affected.add(key)
+        self._report_config_problems()
+
+    def publish(self, uri: str, root: Root, path: str) -> None:
+        """Sends the document's diagnostics unless the client already has exactly these for this version."""
+        server = self.server
+        if server.pull_diagnostics:
+            return
+        version = self._version(uri)
+        diagnostics = document_diagnostics(root, path, server.converter(root))
+        if self.published.get(uri) == (version, diagnostics):
+            return
+        is_open = uri in server.workspace.text_documents
+        if not is_open and not diagnostics:
+            self.tracked.pop((root.path, path), None)  # closed and clean: no longer shown
+            if not self.published.pop(uri, (None, []))[1]:
+                return
+        else:
+            self.published[uri] = (version, diagnostics)
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def _version(self, uri: str) -> int | None:
+        document = self.server.workspace.text_documents.get(uri)
+        return document.version if document is not None else None
+
+    def _report_config_problems(self) -> None:
+        for root in self.server.roots.values():
+            for result in root.engine.results.values():
+                for path, problems in result.config_problems.items():
+                    self.server.show_once(path, f"kaniko-lsp: {path}: {'; '.join(problems)} (defaults used)")
+

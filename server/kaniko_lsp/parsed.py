@@ -1,0 +1,87 @@
+"""Parse results by file, reused for as long as the file's text is unchanged.
+
+One entry per path: a new text replaces the entry of the old one, so the cache holds the current
+version of each file and never its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from .config import Config, file_pragmas, parse_config, pragma_lines
+from .dockerfile.effects import BuildEffects
+from .dockerfile.effects import analyze as analyze_effects
+from .dockerfile.parse import Dockerfile
+from .dockerfile.parse import parse as parse_dockerfile
+from .jenkins.pipeline import Pipeline, read_pipeline
+from .kube import PodYaml, read_pod
+from .text import Embedded
+
+T = TypeVar("T")
+
+
+@dataclass
+class _ByText(Generic[T]):
+    """Values computed from a file's text, one per path."""
+
+    compute: Callable[[str, str], T]
+    entries: dict[str, tuple[str, T]] = field(default_factory=dict)
+
+    def get(self, path: str, text: str) -> T:
+        entry = self.entries.get(path)
+        if entry is None or (entry[0] is not text and entry[0] != text):
+            entry = (text, self.compute(path, text))
+            self.entries[path] = entry
+        return entry[1]
+
+
+@dataclass(frozen=True)
+class Pragmas:
+    """The suppression comments of a file: rules by the line they apply to, and file-wide rules."""
+
+    lines: dict[int, set[str]]
+    whole_file: frozenset[str]
+
+
+class ParseCache:
+    """Every parse and per-file derivation the analysis needs, keyed by path and checked against the text."""
+
+    def __init__(self, known_rules: set[str]) -> None:
+        self.pipelines = _ByText(read_pipeline)
+        self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)))
+        self.pods = _ByText(lambda path, text: read_pod(Embedded.whole(path, text)))
+        self.pragmas = _ByText(lambda _path, text: Pragmas(pragma_lines(text), frozenset(file_pragmas(text))))
+        self.configs = _ByText(lambda _path, text: parse_config(text, known_rules))
+        self.effects: dict[tuple[str, int, str | None, tuple[tuple[str, str], ...]],
+                           tuple[Dockerfile, BuildEffects]] = {}
+
+    def pipeline(self, path: str, text: str) -> Pipeline:
+        return self.pipelines.get(path, text)
+
+    def dockerfile(self, path: str, text: str) -> Dockerfile:
+        return self.dockerfiles.get(path, text)
+
+    def pod(self, path: str, text: str) -> PodYaml:
+        return self.pods.get(path, text)
+
+    def config(self, path: str, text: str) -> tuple[Config, list[str]]:
+        return self.configs.get(path, text)
+
+    def build_effects(self, dockerfile: Dockerfile, target: str | None, build_args: dict[str, str]) -> BuildEffects:
+        """The effects of a Dockerfile built with a target and build arguments, shared by every build of the
+        same parsed Dockerfile with the same settings."""
+        source = dockerfile.source
+        key = (source.path, source.host_offset(0), target, tuple(sorted(build_args.items())))
+        entry = self.effects.get(key)
+        if entry is None or entry[0] is not dockerfile:
+            entry = (dockerfile, analyze_effects(dockerfile, target, build_args))
+            self.effects[key] = entry
+        return entry[1]
+
+    def forget(self, path: str) -> None:
+        """Drops what was derived from a file that no longer exists."""
+        for cache in (self.pipelines, self.dockerfiles, self.pods, self.pragmas, self.configs):
+            cache.entries.pop(path, None)
+        self.effects = {k: v for k, v in self.effects.items() if v[0].source.path != path}

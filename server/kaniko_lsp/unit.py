@@ -1,0 +1,199 @@
+"""One pipeline, the unit of analysis: read it, link it to its pods and Dockerfiles, run every rule,
+apply the project's configuration and suppression comments, and record every path it read.
+
+`analyze_pipeline` is a pure function of the workspace files it reads; those reads (including files
+looked for and not found) are its inputs, so the result stays valid until one of them changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from dataclasses import dataclass, field
+
+from .config import Config, ConfigResolver
+from .jenkins.pipeline import KanikoBuild, Pipeline
+from .jenkins.plugin import assemble
+from .jenkins.templates import resolve
+from .kaniko import workspace_path
+from .kube import PodYaml
+from .linked import DockerfileUse, LinkedBuild, PipelineAnalysis
+from .model import Finding, Location
+from .parsed import ParseCache, Pragmas
+from .rules import run_rules
+from .workspace import Workspace
+
+MISSING = -1
+"""The fingerprint of an input that does not exist or could not be read."""
+
+
+@dataclass
+class PipelineResult:
+    """Everything the analysis of one pipeline found, with the inputs it depends on."""
+
+    path: str
+    inputs: dict[str, int]
+    """Each path read, with a fingerprint of the text read (`MISSING` when there was none)."""
+    analysis: PipelineAnalysis | None
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[tuple[Location, str]] = field(default_factory=list)
+    """Places of the pipeline the Groovy reader had to skip."""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Inputs that exist but could not be read, with the reason."""
+    config_problems: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def files(self) -> set[str]:
+        """Files this result says something about."""
+        return ({f.location.path for f in self.findings} | {location.path for location, _ in self.problems}
+                | set(self.unreadable))
+
+
+def fingerprint(text: str | None) -> int:
+    return MISSING if text is None else hash(text) & 0x7FFFFFFFFFFFFFFF
+
+
+def dockerfile_candidates(build: KanikoBuild) -> tuple[list[str], str | None]:
+    """Workspace paths kaniko would try for the Dockerfile, in order, or the reason none is known."""
+    context_flag = build.call.last("--context")
+    dockerfile_flag = build.call.last("--dockerfile")
+    context: str | None = None
+    if context_flag is not None:
+        if "://" in context_flag.value and not context_flag.value.startswith("dir://"):
+            return [], f"the build context {context_flag.value} is remote"
+        context = workspace_path(context_flag.value, build.cwd)
+    name = dockerfile_flag.value if dockerfile_flag is not None else "Dockerfile"
+    direct = workspace_path(name, build.cwd)
+    candidates = [direct] if direct is not None else []
+    if context is not None and not name.startswith("/") and "$" not in name and "`" not in name:
+        candidates.append(posixpath.normpath(posixpath.join(context, name)))
+    if not candidates:
+        return [], f"the Dockerfile path {name} cannot be resolved statically"
+    return list(dict.fromkeys(c for c in candidates if not c.startswith(".."))), None
+
+
+def link(workspace: Workspace, pipeline: Pipeline, parsed: ParseCache) -> PipelineAnalysis:
+    """The pipeline with the pod of each template and the Dockerfile of each build."""
+    analysis = PipelineAnalysis(pipeline)
+
+    def load(path: str) -> PodYaml | None:
+        text = workspace.read(path)
+        return parsed.pod(path, text) if text is not None else None
+
+    for spec in pipeline.specs:
+        resolved = resolve(spec, load)
+        analysis.pods[id(spec)] = assemble(resolved.template)
+        analysis.yaml_errors.extend(resolved.yaml_errors)
+    for build in pipeline.builds:
+        candidates, reason = dockerfile_candidates(build)
+        use = None
+        for candidate in candidates:
+            written = pipeline.written.get(candidate)
+            if written is not None:
+                dockerfile = written.dockerfile
+            else:
+                text = workspace.read(candidate)
+                if text is None:
+                    continue
+                dockerfile = parsed.dockerfile(candidate, text)
+            target = build.call.last("--target")
+            build_args = dict(v.value.partition("=")[::2] for v in build.call.flags.get("--build-arg", [])
+                              if "=" in v.value)
+            use = DockerfileUse(candidate, dockerfile,
+                                parsed.build_effects(dockerfile, target.value if target else None, build_args))
+            break
+        if use is None and reason is None:
+            reason = f"no Dockerfile found at {' or '.join(candidates)}"
+        analysis.builds.append(LinkedBuild(build, analysis.pod(build.spec), use, None if use else reason))
+    return analysis
+
+
+def analyze_pipeline(workspace: Workspace, path: str, parsed: ParseCache,
+                     config: Config | None = None) -> PipelineResult:
+    """The findings of one pipeline (`config` replaces the `.kaniko-lsp.yaml` files when given)."""
+    with workspace.recording() as read:
+        text = workspace.read(path)
+        result = PipelineResult(path, {}, None)
+        if text is not None:
+            _analyze(workspace, path, text, parsed, config, result)
+    result.inputs = {p: fingerprint(workspace.read(p)) for p in sorted(read)}
+    result.unreadable = {p: workspace.unreadable[p].reason for p in read if p in workspace.unreadable}
+    return result
+
+
+def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, config: Config | None,
+             result: PipelineResult) -> None:
+    pipeline = parsed.pipeline(path, text)
+    result.problems = [(p.location, p.message) for p in pipeline.problems]
+    try:
+        analysis = link(workspace, pipeline, parsed)
+    except Exception as error:  # one pipeline the reader cannot follow must not hide the others
+        result.unreadable[path] = f"not analyzed: internal error {error!r}"
+        return
+    configs = ConfigResolver(lambda p: _config(workspace, parsed, p), config)
+    analysis.preferred_working_dirs = configs.for_path(path)[0].preferred_working_dirs
+    result.analysis = analysis
+    result.findings = _configured(run_rules(analysis), analysis, workspace, parsed, configs)
+    result.config_problems = configs.problems
+
+
+def _config(workspace: Workspace, parsed: ParseCache, path: str) -> tuple[Config, list[str]] | None:
+    text = workspace.read(path)
+    return parsed.config(path, text) if text is not None else None
+
+
+class _Suppressions:
+    """The rules `kaniko-lsp ignore` comments suppress at a place: on its line, in its whole file, or (in a
+    Dockerfile) on the instruction holding the line; read per file on first use."""
+
+    def __init__(self, analysis: PipelineAnalysis, workspace: Workspace, parsed: ParseCache) -> None:
+        self.analysis, self.workspace, self.parsed = analysis, workspace, parsed
+        self.files: dict[str, tuple[Pragmas, list[tuple[int, int, set[str]]]] | None] = {}
+
+    def at(self, location: Location) -> set[str]:
+        if location.path not in self.files:
+            self.files[location.path] = self._read(location.path)
+        found = self.files[location.path]
+        if found is None:
+            return set()
+        pragmas, instructions = found
+        line = location.range.start.line
+        rules = set(pragmas.whole_file) | pragmas.lines.get(line, set())
+        for first, last, suppressed in instructions:
+            if first < line <= last:
+                rules |= suppressed
+        return rules
+
+    def _read(self, path: str) -> tuple[Pragmas, list[tuple[int, int, set[str]]]] | None:
+        text = self.workspace.read(path)
+        if text is None:
+            return None
+        pragmas = self.parsed.pragmas.get(path, text)
+        instructions = []
+        for build in self.analysis.builds if pragmas.lines else ():
+            dockerfile = build.use.dockerfile if build.use else None
+            if dockerfile is None or dockerfile.source.path != path:
+                continue
+            for instruction in [*dockerfile.preamble, *(i for s in dockerfile.stages for i in s.instructions)]:
+                span = dockerfile.source.location(instruction.start, instruction.end).range
+                if span.start.line in pragmas.lines:
+                    instructions.append((span.start.line, span.end.line, pragmas.lines[span.start.line]))
+        return pragmas, instructions
+
+
+def _configured(findings: list[Finding], analysis: PipelineAnalysis, workspace: Workspace, parsed: ParseCache,
+                configs: ConfigResolver) -> list[Finding]:
+    """Findings left after config `ignore`/`ignorePaths` and suppression comments, with severities set."""
+    kept = []
+    suppressions = _Suppressions(analysis, workspace, parsed)
+    for finding in findings:
+        path = finding.location.path
+        config, base = configs.for_path(path)
+        if finding.rule in config.ignore or config.ignores_path(path, base):
+            continue
+        if finding.rule in suppressions.at(finding.location):
+            continue
+        severity = config.severity.get(finding.rule)
+        kept.append(dataclasses.replace(finding, severity=severity) if severity else finding)
+    return kept
+
