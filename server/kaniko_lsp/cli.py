@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .analysis import Result, analyze
+from .analysis import Result, analyze, default_jobs
 from .config import Config, parse_config
 from .edits import apply, preferred_edits, write_atomically
 from .model import Finding, Severity
@@ -28,14 +28,15 @@ class Target:
     workspace: Workspace
     file: str | None = None
     config: Config | None = None
+    jobs: int = 1
 
     def run(self) -> Result:
         if self.file is None:
-            return analyze(self.workspace, config=self.config)
+            return analyze(self.workspace, config=self.config, jobs=self.jobs)
         text = self.workspace.read(self.file) or ""
         if looks_like_pipeline(self.file.rsplit("/", 1)[-1], text):
             return analyze(self.workspace, [self.file], self.config)
-        result = analyze(self.workspace, config=self.config)
+        result = analyze(self.workspace, config=self.config, jobs=self.jobs)
         result.findings = [f for f in result.findings if self._touches(f)]
         return result
 
@@ -90,6 +91,7 @@ def check(arguments: argparse.Namespace) -> int:
     targets = [_target(p) for p in arguments.paths or ["."]]
     for target in targets:
         target.config = config
+        target.jobs = arguments.jobs
     if arguments.fix:
         fixed = sum(_fix(t) for t in targets)
         print(f"kaniko-lsp: fixed {fixed} file{'s' if fixed != 1 else ''}", file=sys.stderr)
@@ -125,10 +127,20 @@ def check(arguments: argparse.Namespace) -> int:
 
 
 def serve(arguments: argparse.Namespace) -> int:
-    from .lsp.server import start
+    from .lsp.app import start
 
     start(tcp=arguments.tcp, ws=arguments.ws)
     return EXIT_CLEAN
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -143,6 +155,9 @@ def parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--fix", action="store_true", help="apply each finding's preferred fix in place")
     check_parser.add_argument("--config", metavar="FILE",
                               help="use this configuration instead of .kaniko-lsp.yaml files")
+    check_parser.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
+                              help="analyse pipelines in N processes (default: the number of cores, "
+                                   f"{default_jobs()} here); the output does not depend on it")
     check_parser.set_defaults(handler=check)
     serve_parser = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve_parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")

@@ -222,6 +222,6 @@ class Engine:
         unreadable = {p: reason for r in results for p, reason in r.unreadable.items()}
         problems = sorted({p: None for r in results for p in r.problems},
                           key=lambda p: (p[0].path, p[0].range, p[1]))
-        config_problems = {p: problems_ for r in results for p, problems_ in r.config_problems.items()}
+        config_problems = dict(sorted({p: c for r in results for p, c in r.config_problems.items()}.items()))
         return Result(findings, [r.analysis for r in results if r.analysis is not None],
                       dict(sorted(unreadable.items())), config_problems, problems)

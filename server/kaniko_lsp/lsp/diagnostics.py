@@ -1,5 +1,4 @@
-"""Diagnostics: what one file shows (findings, places not read, a file that could not be read), and the
-pull requests `textDocument/diagnostic` and `workspace/diagnostic` (pushing is the scheduler's job)."""
+"""Pull diagnostics: `textDocument/diagnostic` and `workspace/diagnostic` (pushing is the scheduler's job)."""
 
 from __future__ import annotations
 
@@ -8,25 +7,13 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from .state import document_diagnostics
+
 if TYPE_CHECKING:
-    from .convert import Converter
-    from .server import KanikoLanguageServer, Root
+    from .server import KanikoLanguageServer
 
 PARTIAL_BATCH = 50
 """Files per partial result of a streamed workspace diagnostic report."""
-
-
-def document_diagnostics(root: Root, path: str, converter: Converter) -> list[types.Diagnostic]:
-    """Every finding of one file, plus what the reader had to skip there."""
-    from ..model import Location, Position, Range
-
-    engine = root.engine
-    found = [converter.diagnostic(f) for f in engine.findings_in(path)]
-    found += [converter.not_read(location, message) for location, message in engine.problems_in(path)]
-    reason = engine.unreadable_reason(path)
-    if reason is not None:
-        found.append(converter.not_read(Location(path, Range(Position(0, 0), Position(0, 0))), reason))
-    return found
 
 
 async def document_diagnostic(ls: KanikoLanguageServer, params: types.DocumentDiagnosticParams) \
@@ -36,7 +23,8 @@ async def document_diagnostic(ls: KanikoLanguageServer, params: types.DocumentDi
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     root, path = located
     if not root.ready and path not in root.engine.pipelines:
-        await root.settled(ls.scheduler)
+        await root.indexed_wait()
+        await ls.scheduler.settled()
     view = ls.view(params.text_document.uri)
     items = document_diagnostics(root, path, view.converter) if view else []
     return types.RelatedFullDocumentDiagnosticReport(items=items)
@@ -47,7 +35,8 @@ async def workspace_diagnostic(ls: KanikoLanguageServer, params: types.Workspace
     """Every file with diagnostics in every folder, once analysis has settled; streamed in batches as
     partial results when the client gave a token (the final answer is then empty, as the protocol says)."""
     for root in list(ls.roots.values()):
-        await root.settled(ls.scheduler)
+        await root.indexed_wait()
+    await ls.scheduler.settled()
     token = params.partial_result_token
     reports: list[types.WorkspaceDocumentDiagnosticReport] = []
     for root in list(ls.roots.values()):
@@ -78,6 +67,3 @@ def register_pull(ls: KanikoLanguageServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, options)(document_diagnostic)
     ls.feature(types.WORKSPACE_DIAGNOSTIC)(workspace_diagnostic)
 
-
-def register(ls: KanikoLanguageServer) -> None:
-    """Nothing to register up front: pull diagnostics are offered at initialize, when the client can pull."""

@@ -14,21 +14,44 @@ import asyncio
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lsprotocol import types
 
-from .diagnostics import document_diagnostics
+from .state import Root, document_diagnostics
 
 if TYPE_CHECKING:
-    from .server import KanikoLanguageServer, Root
+    from pygls.workspace import Workspace as Documents
+
+    from .convert import Converter
+
+
+class Host(Protocol):
+    """What the scheduler needs of the server."""
+
+    roots: dict[Path, Root]
+    pull_diagnostics: bool
+    pull_refresh: bool
+
+    @property
+    def workspace(self) -> Documents: ...
+
+    def locate(self, uri: str) -> tuple[Root, str] | None: ...
+
+    def converter(self, root: Root) -> Converter: ...
+
+    def show_once(self, key: str, message: str, kind: types.MessageType = ...) -> None: ...
+
+    def publish(self, params: types.PublishDiagnosticsParams) -> None: ...
+
+    def refresh_pulled(self) -> None: ...
 
 SLICE_SECONDS = 0.004
 """How long analysis runs before the event loop may serve requests."""
 
 
 class Scheduler:
-    def __init__(self, server: KanikoLanguageServer) -> None:
+    def __init__(self, server: Host) -> None:
         self.server = server
         self.urgent: dict[str, None] = {}
         """Documents to analyse and publish before anything else, oldest first."""
@@ -136,7 +159,7 @@ class Scheduler:
         server = self.server
         if server.pull_diagnostics:
             if self.affected and server.pull_refresh:
-                server.workspace_diagnostic_refresh(None)
+                server.refresh_pulled()
             self.affected.clear()
             return
         affected, self.affected = self.affected, set()
@@ -167,8 +190,7 @@ class Scheduler:
                 return
         else:
             self.published[uri] = (version, diagnostics)
-        server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+        server.publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def _version(self, uri: str) -> int | None:
         document = self.server.workspace.text_documents.get(uri)

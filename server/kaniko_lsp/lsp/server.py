@@ -1,16 +1,15 @@
-"""The language server: the workspace roots it serves, each with its analysis engine, and the features.
+"""The language server's state: settings, the workspace roots it serves (each with its analysis engine)
+and the scheduler that analyses changes and publishes diagnostics.
 
 Handlers live in feature modules (`documents`, `diagnostics`, `actions`, `navigation`, `workspace_index`,
-`configuration`), each registering itself on the server it is given. They only translate: the analysis
-runs in `kaniko_lsp.engine`, which keeps every pipeline's result and recomputes only what a change
-touches; each finding already carries its fixes.
+`configuration`), each registering itself on the server it is given (`app.create_server`). They only
+translate: the analysis runs in `kaniko_lsp.engine`, which keeps every pipeline's result and recomputes
+only what a change touches; each finding already carries its fixes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,68 +18,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
+from .scheduler import Scheduler
 from .settings import Settings
+from .state import Root, View
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..linked import PipelineAnalysis
-    from ..model import Finding
-    from ..workspace import Workspace
     from .convert import Converter
-    from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Root:
-    """A workspace root and its engine: a workspace folder, or the repository of a file opened outside them
-    (which is never scanned: its pipelines are the open ones)."""
-
-    path: Path
-    engine: Engine
-    folder: bool
-    indexing: bool = False
-    """The initial index of a folder is still running: files that are not pipelines wait for it."""
-    indexed: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once the initial index has run (or was cancelled)."""
-    skipped: set[str] = field(default_factory=set)
-    """Pipelines a cancelled index left unanalysed: analysed only when a document needs them."""
-
-    @property
-    def ready(self) -> bool:
-        """Whether diagnostics of any file of the root can be published (the index has run)."""
-        return not self.indexing
-
-    def finish_indexing(self) -> None:
-        self.indexing = False
-        self.indexed.set()
-
-    async def settled(self, scheduler: Scheduler) -> None:
-        """Waits for the index and for every pending analysis."""
-        await self.indexed.wait()
-        await scheduler.settled()
-
-
-@dataclass
-class View:
-    """What the features need to answer about one document: its root, path, and the analyses that read it."""
-
-    root: Root
-    path: str
-    converter: Converter
-
-    @property
-    def workspace(self) -> Workspace:
-        return self.root.engine.workspace
-
-    @property
-    def analyses(self) -> list[PipelineAnalysis]:
-        return self.root.engine.analyses_reading(self.path)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return self.root.engine.findings_in(self.path)
 
 
 class KanikoLanguageServer(LanguageServer):
@@ -94,15 +39,13 @@ class KanikoLanguageServer(LanguageServer):
         self.shown_messages: dict[str, str] = {}
         self.pull_diagnostics = False
         self.pull_refresh = False
-        self._scheduler: Scheduler | None = None
+        self.scheduler = Scheduler(self)
 
-    @property
-    def scheduler(self) -> Scheduler:
-        if self._scheduler is None:
-            from .scheduler import Scheduler
+    def publish(self, params: types.PublishDiagnosticsParams) -> None:
+        self.text_document_publish_diagnostics(params)
 
-            self._scheduler = Scheduler(self)
-        return self._scheduler
+    def refresh_pulled(self) -> None:
+        self.workspace_diagnostic_refresh(None)
 
     # --- workspace roots -------------------------------------------------------------------
     def folders(self) -> list[Path]:
@@ -190,23 +133,3 @@ class KanikoLanguageServer(LanguageServer):
         text = view.workspace.read(view.path) or ""
         line = LineIndex(text).line_text(position.line)
         return types.Position(position.line, decode_character(line, position.character, self.encoding))
-
-
-def create_server() -> KanikoLanguageServer:
-    """A server with every feature registered."""
-    from . import actions, configuration, diagnostics, documents, navigation, workspace_index
-
-    server = KanikoLanguageServer()
-    for feature in (configuration, documents, diagnostics, workspace_index, actions, navigation):
-        feature.register(server)
-    return server
-
-
-def start(tcp: str | None = None, ws: str | None = None) -> None:
-    """Runs the server on stdio, or on TCP / WebSocket when `HOST:PORT` is given."""
-    server = create_server()
-    if tcp or ws:
-        host, _, port = (tcp or ws or "").rpartition(":")
-        (server.start_tcp if tcp else server.start_ws)(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
