@@ -115,3 +115,22 @@ def test_sarif_output_for_code_scanning() -> None:
         ("KL001", "error", {"startLine": 15, "startColumn": 25, "endLine": 15, "endColumn": 38}),
         ("KL001", "error", {"startLine": 36, "startColumn": 23, "endLine": 36, "endColumn": 40})]
     assert run["results"][0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 36
+
+
+def test_jobs_share_the_work_and_print_the_same(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from monorepo import generate
+
+    counts = generate(tmp_path, pipelines=48, sources=50, seed=3)
+    outputs = {}
+    for jobs in ("1", "2"):
+        for form in ("text", "json", "sarif"):
+            process = check(tmp_path, "--jobs", jobs, "--format", form)
+            assert process.returncode == 1, process.stderr
+            outputs[jobs, form] = process.stdout
+    for form in ("text", "json", "sarif"):
+        assert outputs["1", form] == outputs["2", form], form
+    findings = json.loads(outputs["1", "json"])["findings"]
+    assert counts["pipelines"] == 48 and {f["rule"] for f in findings} >= {"KL001"}
+    assert len({f["path"] for f in findings}) > 10
+    assert check(tmp_path, "--jobs", "0").returncode == 2

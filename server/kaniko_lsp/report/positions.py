@@ -9,18 +9,22 @@ from ..text import LineIndex, encode_character
 
 
 class PositionEncoder:
-    """Encodes ranges of workspace files in a given column unit, reading each file once."""
+    """Encodes ranges of workspace files in a given column unit, indexing each text once (a file whose
+    text changed is indexed again)."""
 
     def __init__(self, read: Callable[[str], str | None], encoding: str = "utf-16") -> None:
         self.read = read
         self.encoding = encoding
-        self.indexes: dict[str, LineIndex | None] = {}
+        self.indexes: dict[str, LineIndex] = {}
 
     def _index(self, path: str) -> LineIndex | None:
-        if path not in self.indexes:
-            text = self.read(path)
-            self.indexes[path] = LineIndex(text) if text is not None else None
-        return self.indexes[path]
+        text = self.read(path)
+        if text is None:
+            return None
+        index = self.indexes.get(path)
+        if index is None or index.text is not text:
+            index = self.indexes[path] = LineIndex(text)
+        return index
 
     def position(self, path: str, position: Position) -> Position:
         index = self._index(path)
