@@ -71,7 +71,7 @@ def variants(path: str, rng: random.Random) -> str | None:
         return POD.format(working_dir=rng.choice(WORKING_DIRS), mount=rng.choice(["/cache", "/tmp/b", "/srv"]))
     if path.endswith(".kaniko-lsp.yaml"):
         return rng.choice([None, "ignore: [KL001]\n", "severity: {KL001: warning}\n", "ignore: [KL003, KL009]\n"])
-    lines = ["FROM alpine"] + rng.sample(WRITES, rng.randint(0, 4))
+    lines = ["FROM alpine", *rng.sample(WRITES, rng.randint(0, 4))]
     return "\n".join(lines) + "\n"
 
 
