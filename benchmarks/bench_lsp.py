@@ -1,23 +1,32 @@
 #!/usr/bin/env python3
-"""Times the language server as an editor feels it (not a test: figures vary by machine).
+"""Times kaniko-lsp as an editor and a CI job feel it, next to docker-langserver (not a test: figures vary
+by machine; run it on an otherwise idle machine).
 
-Usage: benchmarks/bench_lsp.py [--edits 30]
+Usage: benchmarks/bench_lsp.py [--edits 200] [--pipelines 700] [--peer PATH] [--skip-monorepo]
 
-Starts `kaniko-lsp serve` over stdio on a copy of examples/seed, then reports: start-up to the first
-diagnostics of the opened Jenkinsfile, and for each edit the time from `didChange` to the matching
-`publishDiagnostics` (the 150 ms debounce included, and shown apart), and a hover and code action
-round trip on the unchanged document.
+One LSP client drives every server over stdio. For each workspace it reports: cold start (spawn ->
+`initialize` result), the initial index (`initialized` -> the end of the indexing progress),
+didOpen -> diagnostics, didChange -> diagnostics (p50 / p95 over `--edits` edits that alternate between
+two texts), and the server's peak RSS. The workspaces are a copy of examples/seed with an on-disk
+Dockerfile pair, and a generated monorepo (benchmarks/monorepo.py). docker-langserver (npm
+`dockerfile-language-server-nodejs`; `--peer`, else found on PATH or in ./node_modules/.bin) is measured on
+the same Dockerfile in the same run, and ratios are printed. Last, `kaniko-lsp check` on the monorepo
+with one and two jobs: wall time, relevant files per second and peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
@@ -26,70 +35,313 @@ from pygls.uris import from_fs_path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
+sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+sys.path.insert(0, str(REPOSITORY / "server"))
+
+from monorepo import generate  # noqa: E402
+
+SMALL_DOCKERFILE = "FROM alpine\nRUN apk add git\nRUN mkdir -p /tmp/b/cache\n"
+SMALL_PIPELINE = """pipeline {
+  agent { kubernetes { yaml '''
+    spec:
+      containers:
+      - name: kaniko
+        image: gcr.io/kaniko-project/executor:debug
+        workingDir: /tmp/b
+  ''' } }
+  stages { stage('image') { steps { container('kaniko') {
+    sh '/kaniko/executor --context `pwd`/pair --dockerfile `pwd`/pair/Dockerfile --no-push'
+  } } } }
+}
+"""
 
 
-async def main(edits: int) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
-        root = Path(temporary) / "seed"
-        shutil.copytree(REPOSITORY / "examples" / "seed", root)
-        uri = from_fs_path(str(root / "Jenkinsfile"))
-        client = LanguageClient("bench", "1")
-        published: asyncio.Queue[types.PublishDiagnosticsParams] = asyncio.Queue()
+@dataclass
+class Session:
+    """One server process and what it told the client."""
+
+    command: list[str]
+    client: LanguageClient = field(init=False)
+    published: asyncio.Queue[types.PublishDiagnosticsParams] = field(default_factory=asyncio.Queue)
+    progress_ended: asyncio.Event = field(default_factory=asyncio.Event)
+    progress: list[types.ProgressParams] = field(default_factory=list)
+    cold_start_ms: float = 0.0
+
+    async def start(self, root: Path, pull: bool = False) -> None:
+        client = self.client = LanguageClient("bench", "1")
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def diagnostics(params: types.PublishDiagnosticsParams) -> None:
-            published.put_nowait(params)
+            self.published.put_nowait(params)
+
+        @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def create(params: types.WorkDoneProgressCreateParams) -> None:
+            return None
+
+        @client.feature(types.PROGRESS)
+        def progress(params: types.ProgressParams) -> None:
+            self.progress.append(params)
+            if isinstance(params.value, dict) and params.value.get("kind") == "end":
+                self.progress_ended.set()
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            return None
+
+        @client.feature(types.WORKSPACE_CONFIGURATION)
+        def configuration(params: types.ConfigurationParams) -> list[object]:
+            return [None for _ in params.items]
 
         started = time.perf_counter()
-        await client.start_io(SERVER, "serve")
+        await client.start_io(*self.command)
         await client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=from_fs_path(str(root)),
-            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="seed")]))
+            capabilities=types.ClientCapabilities(
+                window=types.WindowClientCapabilities(work_done_progress=True),
+                workspace=types.WorkspaceClientCapabilities(configuration=True),
+                text_document=types.TextDocumentClientCapabilities(
+                    diagnostic=types.DiagnosticClientCapabilities()) if pull else None),
+            root_uri=from_fs_path(str(root)),
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name=root.name)]))
+        self.cold_start_ms = (time.perf_counter() - started) * 1000
         client.initialized(types.InitializedParams())
-        text = (root / "Jenkinsfile").read_text()
-        client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="groovy", version=1, text=text)))
-        while (await published.get()).uri != uri:
-            pass
-        print(f"start-up to first diagnostics: {(time.perf_counter() - started) * 1000:7.1f} ms")
 
-        line = types.Range(start=types.Position(line=14, character=24), end=types.Position(line=14, character=37))
-        latencies = []
-        for version in range(2, edits + 2):
-            value = "/tmp/jenkins" if version % 2 else "/home/jenkins"
-            sent = time.perf_counter()
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangePartial(range=line, text=value)]))
-            line = types.Range(start=line.start, end=types.Position(line=14, character=24 + len(value)))
+    @property
+    def pid(self) -> int | None:
+        process = getattr(self.client, "_server", None)
+        return process.pid if process is not None else None
+
+    def peak_rss_mb(self) -> float | None:
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except (OSError, TypeError):
+            return None
+        line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), None)
+        return int(line.split()[1]) / 1024 if line else None
+
+    async def wait_for(self, uri: str, version: int | None = None, timeout: float = 60) -> None:
+        async def wait() -> None:
             while True:
-                params = await published.get()
-                if params.uri == uri and params.version == version:
-                    break
-            latencies.append((time.perf_counter() - sent) * 1000)
-        median = statistics.median(latencies)
-        print(f"edit to diagnostics:           {median:7.1f} ms median ({median - 150:.1f} ms after the "
-              f"150 ms debounce), worst {max(latencies):.1f} ms over {edits} edits")
+                params = await self.published.get()
+                if params.uri == uri and (version is None or params.version in (None, version)):
+                    return
 
-        for name, request in (
-            ("hover", lambda: client.text_document_hover_async(types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=14, character=26)))),
-            ("code actions", lambda: client.text_document_code_action_async(types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri), range=line,
-                context=types.CodeActionContext(diagnostics=[])))),
-        ):
-            times = []
-            for _ in range(20):
-                sent = time.perf_counter()
-                await request()
-                times.append((time.perf_counter() - sent) * 1000)
-            print(f"{name + ':':31s}{statistics.median(times):7.1f} ms median")
-        await client.shutdown_async(None)
-        client.exit(None)
-        await client.stop()
+        await asyncio.wait_for(wait(), timeout)
+
+    async def open(self, path: Path, language: str) -> float:
+        """didOpen -> the first diagnostics of the document, in ms."""
+        uri = from_fs_path(str(path))
+        started = time.perf_counter()
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+            uri=uri, language_id=language, version=1, text=path.read_text())))
+        await self.wait_for(uri, 1)
+        return (time.perf_counter() - started) * 1000
+
+    async def edits(self, path: Path, old: str, new: str, count: int) -> list[float]:
+        """didChange -> diagnostics of that version, alternating `old` and `new` (one line each) where `old`
+        first stands, in ms."""
+        uri = from_fs_path(str(path))
+        text = path.read_text()
+        offset = text.index(old)
+        line = text[:offset].count("\n")
+        character = offset - (text.rfind("\n", 0, offset) + 1)
+        current = old
+        latencies = []
+        for version in range(2, count + 2):
+            replacement = new if current == old else old
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=line, character=character),
+                                  end=types.Position(line=line, character=character + len(current))),
+                text=replacement)
+            started = time.perf_counter()
+            self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[change]))
+            await self.wait_for(uri, version)
+            latencies.append((time.perf_counter() - started) * 1000)
+            current = replacement
+        return latencies
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 10)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def row(name: str, values: list[float] | float | None, unit: str = "ms") -> str:
+    if values is None:
+        return f"| {name} | n/a |"
+    if isinstance(values, list):
+        return f"| {name} | p50 {statistics.median(values):.1f} {unit}, p95 {percentile(values, 0.95):.1f} {unit} |"
+    return f"| {name} | {values:.1f} {unit} |"
+
+
+def find_peer(given: str | None) -> str | None:
+    if given:
+        return given
+    for candidate in (shutil.which("docker-langserver"), str(Path.cwd() / "node_modules/.bin/docker-langserver"),
+                      str(REPOSITORY / "node_modules/.bin/docker-langserver")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+async def small(edits: int, peer: str | None, lines: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary) / "seed"
+        shutil.copytree(REPOSITORY / "examples" / "seed", root)
+        (root / "pair").mkdir()
+        (root / "pair" / "Jenkinsfile").write_text(SMALL_PIPELINE)
+        (root / "pair" / "Dockerfile").write_text(SMALL_DOCKERFILE)
+        session = Session([SERVER, "serve"])
+        started = time.perf_counter()
+        await session.start(root)
+        await asyncio.wait_for(session.progress_ended.wait(), 60)
+        ready = (time.perf_counter() - started) * 1000
+        opened = await session.open(root / "Jenkinsfile", "groovy")
+        jenkinsfile = await session.edits(root / "Jenkinsfile", "workingDir: /home/jenkins", "workingDir: /tmp/jenkins",
+                                          edits)
+        await session.open(root / "pair" / "Dockerfile", "dockerfile")
+        dockerfile = await session.edits(root / "pair" / "Dockerfile", "/tmp/b/cache", "/srv/cache", edits)
+        rss = session.peak_rss_mb()
+        cold = session.cold_start_ms
+        await session.stop()
+        lines += ["", "Small workspace (examples/seed + an on-disk pair):", "", "| kaniko-lsp | figure |", "|---|---|",
+                  row("cold start (spawn -> initialize result)", cold),
+                  row("spawn -> index ready (end of the indexing progress)", ready),
+                  row("didOpen -> diagnostics (Jenkinsfile)", opened),
+                  row(f"didChange -> diagnostics, seed Jenkinsfile ({edits} edits)", jenkinsfile),
+                  row(f"didChange -> diagnostics, Dockerfile ({edits} edits)", dockerfile),
+                  row("peak RSS", rss, "MB")]
+        if peer:
+            other = Session([peer, "--stdio"])
+            await other.start(root)
+            peer_open = await other.open(root / "pair" / "Dockerfile", "dockerfile")
+            peer_edits = await other.edits(root / "pair" / "Dockerfile", "/tmp/b/cache", "/srv/cache", edits)
+            peer_rss = other.peak_rss_mb()
+            await other.stop()
+            ratio = percentile(dockerfile, 0.95) / percentile(peer_edits, 0.95)
+            lines += ["", "| docker-langserver, same Dockerfile | figure |", "|---|---|",
+                      row("cold start (spawn -> initialize result)", other.cold_start_ms),
+                      row("didOpen -> diagnostics", peer_open),
+                      row(f"didChange -> diagnostics ({edits} edits)", peer_edits),
+                      row("peak RSS", peer_rss, "MB"),
+                      f"| kaniko-lsp p95 / docker-langserver p95 (Dockerfile edits) | {ratio:.2f} |"]
+
+
+async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) -> Path:
+    root = Path(tempfile.mkdtemp()) / "monorepo"
+    counts = generate(root, pipelines=pipelines)
+    shared = next(p for p in sorted(root.glob("services/*/Jenkinsfile.release")))
+    dockerfile = shared.parent / "Dockerfile"
+    jenkinsfile = root / "services" / "svc-0003" / "Jenkinsfile"
+    session = Session([SERVER, "serve"])
+    started = time.perf_counter()
+    await session.start(root)
+    await asyncio.wait_for(session.progress_ended.wait(), 600)
+    index_ms = (time.perf_counter() - started) * 1000 - session.cold_start_ms
+    open_jenkinsfile = await session.open(jenkinsfile, "groovy")
+    jenkinsfile_edits = await session.edits(jenkinsfile, "kubernetes {", "kubernetes  {", edits)
+    open_dockerfile = await session.open(dockerfile, "dockerfile")
+    dockerfile_edits = await session.edits(dockerfile, "USER root", "USER root ", edits)
+    rss = session.peak_rss_mb()
+    cold = session.cold_start_ms
+    await session.stop()
+    every, partials, files = await pull_everything(root)
+    lines += ["", f"Generated workspace: {counts['files']} files, {counts['pipelines']} pipelines, "
+                  f"{counts['dockerfiles']} Dockerfiles of 200-300 lines ({shared.parent.name}/Dockerfile is built "
+                  "by two pipelines):", "", "| kaniko-lsp | figure |", "|---|---|",
+              row("cold start (spawn -> initialize result)", cold),
+              row("initial index (initialize result -> progress end: the scan, and the files each pipeline reads)",
+                  index_ms),
+              row("didOpen -> diagnostics (Jenkinsfile)", open_jenkinsfile),
+              row(f"didChange -> diagnostics, Jenkinsfile ({edits} edits)", jenkinsfile_edits),
+              row("didOpen -> diagnostics (Dockerfile built by two pipelines)", open_dockerfile),
+              row(f"didChange -> diagnostics, that Dockerfile ({edits} edits)", dockerfile_edits),
+              row("server peak RSS", rss, "MB"),
+              row(f"spawn -> workspace/diagnostic answered (every pipeline analysed; {files} files in "
+                  f"{partials} partial results)", every)]
+    if peer:
+        other = Session([peer, "--stdio"])
+        await other.start(root)
+        await other.open(dockerfile, "dockerfile")
+        peer_edits = await other.edits(dockerfile, "USER root", "USER root ", edits)
+        await other.stop()
+        lines += [row(f"docker-langserver: didChange -> diagnostics, same Dockerfile ({edits} edits)", peer_edits),
+                  f"| kaniko-lsp p95 / docker-langserver p95 (Dockerfile edits) | "
+                  f"{percentile(dockerfile_edits, 0.95) / percentile(peer_edits, 0.95):.2f} |"]
+    return root
+
+
+async def pull_everything(root: Path) -> tuple[float, int, int]:
+    """Spawn -> the answer to a `workspace/diagnostic` pull with a partial result token, in ms; and how many
+    partial results and files with diagnostics it streamed."""
+    session = Session([SERVER, "serve"])
+    started = time.perf_counter()
+    await session.start(root, pull=True)
+    await session.client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(
+        previous_result_ids=[], partial_result_token="everything"))
+    elapsed = (time.perf_counter() - started) * 1000
+    await session.stop()
+    partials = [len(p.value.get("items", [])) for p in session.progress
+                if p.token == "everything" and isinstance(p.value, dict)]
+    return elapsed, len(partials), sum(partials)
+
+
+def relevant_files(root: Path) -> int:
+    """Files `check` reads to analyse the workspace: pipelines and every file they read that exists."""
+    from kaniko_lsp.engine import Engine
+    from kaniko_lsp.workspace import Workspace
+
+    engine = Engine(Workspace(root))
+    engine.scan()
+    engine.refresh()
+    return len({p for p in engine.readers if engine.workspace.read(p) is not None} | engine.pipelines)
+
+
+def check(root: Path, lines: list[str]) -> None:
+    relevant = relevant_files(root)
+    lines += ["", f"`kaniko-lsp check` on the generated workspace ({relevant} relevant files):", "",
+              "| jobs | wall | relevant files/s | peak RSS |", "|---|---|---|---|"]
+    outputs = []
+    for jobs in (1, 2):
+        started = time.perf_counter()
+        process = subprocess.Popen([SERVER, "check", str(root), "--jobs", str(jobs), "--format", "json"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        output = process.stdout.read() if process.stdout else b""
+        _, _, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        outputs.append(output)
+        lines.append(f"| {jobs} | {wall:.2f} s | {relevant / wall:.0f} | {usage.ru_maxrss / 1024:.0f} MB |")
+    findings = len(json.loads(outputs[0])["findings"])
+    lines.append(f"\nOutput identical with one and two jobs: {outputs[0] == outputs[1]} ({findings} findings).")
+
+
+async def main(options: argparse.Namespace) -> None:
+    global SERVER
+    SERVER = options.server
+    peer = find_peer(options.peer)
+    lines = [f"kaniko-lsp benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python "
+             f"{sys.version.split()[0]}; docker-langserver: {peer or 'not found'}"]
+    await small(options.edits, peer, lines)
+    if not options.skip_monorepo:
+        root = await large(options.edits, options.pipelines, peer, lines)
+        check(root, lines)
+        shutil.rmtree(root.parent, ignore_errors=True)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=30)
-    asyncio.run(main(parser.parse_args().edits))
+    parser.add_argument("--edits", type=int, default=200)
+    parser.add_argument("--pipelines", type=int, default=700)
+    parser.add_argument("--peer", help="the docker-langserver executable")
+    parser.add_argument("--server", default=SERVER, help="the kaniko-lsp executable (default: next to this Python)")
+    parser.add_argument("--skip-monorepo", action="store_true")
+    asyncio.run(main(parser.parse_args()))

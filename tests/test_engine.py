@@ -141,3 +141,18 @@ def test_the_parse_cache_holds_only_current_texts(make_workspace) -> None:
         engine.refresh()
     assert len(engine.parsed.dockerfiles.entries) == 3
     assert len(engine.parsed.effects) == 3
+
+
+def test_discovery_knows_the_readers_of_a_file_before_any_analysis(make_workspace) -> None:
+    root = monorepo(make_workspace, 4)
+    engine = Engine(Workspace(root))
+    engine.scan()
+    for pipeline in sorted(engine.pipelines):
+        engine.discover(pipeline)
+    assert engine.analysed == 0 and engine.complete
+    readers = engine.readers_of("shared/Dockerfile")
+    assert readers == {"svc0/Jenkinsfile.shared", "svc1/Jenkinsfile.shared"}
+    engine.refresh(readers)
+    assert engine.analysed == 2
+    assert [r for r, *_ in summary(engine, "shared/Dockerfile")] == ["KL001", "KL001"]
+    assert engine.readers_of("shared/Dockerfile") == readers

@@ -7,7 +7,6 @@ The same engine serves the language server, which keeps it and updates it as fil
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -16,18 +15,10 @@ from .engine import Engine, Result, finding_order
 from .model import Finding, Location
 from .workspace import Workspace
 
-__all__ = ["Result", "analyze", "default_jobs"]
+__all__ = ["Result", "analyze"]
 
 PIPELINES_PER_PROCESS = 16
 """Fewer pipelines than this per extra process are analysed in this process (starting one costs more)."""
-
-
-def default_jobs() -> int:
-    """The number of processes `--jobs` defaults to: the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Config | None = None,

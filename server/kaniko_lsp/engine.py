@@ -17,7 +17,7 @@ from .linked import PipelineAnalysis
 from .model import Finding, Location
 from .parsed import ParseCache
 from .rules import RULES
-from .unit import PipelineResult, analyze_pipeline, fingerprint
+from .unit import PipelineResult, analyze_pipeline, discover_inputs, fingerprint
 from .workspace import Workspace
 
 
@@ -54,7 +54,9 @@ class Engine:
         self.stale: set[str] = set()
         """Pipelines whose result may be out of date (all of them before their first analysis)."""
         self.readers: dict[str, set[str]] = {}
-        """For each path, the pipelines that read it."""
+        """For each path, the pipelines that read it (or will: see `discover`)."""
+        self.discovered: dict[str, set[str]] = {}
+        """The inputs of pipelines found by `discover` and not analysed yet."""
         self.reporting: dict[str, set[str]] = {}
         """For each file, the pipelines whose results say something about it."""
         self.analysed = 0
@@ -108,6 +110,9 @@ class Engine:
                 self.parsed.forget(path)
         marked &= self.pipelines
         self.stale |= marked
+        for pipeline in marked & self.discovered.keys():  # what it reads may have changed: look again
+            self._forget_discovered(pipeline)
+            self.discover(pipeline)
         return marked
 
     def _classify(self, path: str) -> bool:
@@ -133,8 +138,18 @@ class Engine:
 
     @property
     def complete(self) -> bool:
-        """Whether every pipeline has a result (then `readers_of` knows every reader of every file)."""
-        return all(p in self.results for p in self.pipelines)
+        """Whether every pipeline's inputs are known (then `readers_of` knows every reader of every file)."""
+        return all(p in self.results or p in self.discovered for p in self.pipelines)
+
+    def discover(self, pipeline: str) -> None:
+        """Learns which files a pipeline reads without analysing it (a cheap first pass over a workspace:
+        the full analysis follows when a document needs it or when there is time)."""
+        if pipeline in self.results or pipeline in self.discovered:
+            return
+        inputs = discover_inputs(self.workspace, pipeline, self.parsed)
+        self.discovered[pipeline] = inputs
+        for path in inputs:
+            self.readers.setdefault(path, set()).add(pipeline)
 
     def refresh(self, only: Iterable[str] | None = None, limit: int | None = None) -> set[str]:
         """Brings stale pipelines up to date (those in `only` when given, at most `limit` of them);
@@ -171,17 +186,24 @@ class Engine:
             affected.add(path)
         return affected
 
-    def _drop(self, pipeline: str) -> set[str]:
-        """Forgets a pipeline's result; returns the files it said something about."""
-        old = self.results.pop(pipeline, None)
-        if old is None:
-            return set()
-        for path in old.inputs:
+    def _unread(self, pipeline: str, paths: Iterable[str]) -> None:
+        for path in paths:
             readers = self.readers.get(path)
             if readers is not None:
                 readers.discard(pipeline)
                 if not readers:
                     del self.readers[path]
+
+    def _forget_discovered(self, pipeline: str) -> None:
+        self._unread(pipeline, self.discovered.pop(pipeline, ()))
+
+    def _drop(self, pipeline: str) -> set[str]:
+        """Forgets a pipeline's result; returns the files it said something about."""
+        self._forget_discovered(pipeline)
+        old = self.results.pop(pipeline, None)
+        if old is None:
+            return set()
+        self._unread(pipeline, old.inputs)
         files = old.files
         for path in files:
             reporting = self.reporting.get(path)

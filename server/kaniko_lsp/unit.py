@@ -108,6 +108,25 @@ def link(workspace: Workspace, pipeline: Pipeline, parsed: ParseCache) -> Pipeli
     return analysis
 
 
+def discover_inputs(workspace: Workspace, path: str, parsed: ParseCache) -> set[str]:
+    """The files a pipeline's analysis will read, found without analysing it: the pipeline, its pod YAML
+    files, the Dockerfile candidates of its builds and the configuration files above it."""
+    with workspace.recording() as read:
+        text = workspace.read(path)
+        if text is not None:
+            pipeline = parsed.pipeline(path, text)
+            for spec in pipeline.specs:
+                for fragment in spec.yamls:
+                    if fragment.file is not None:
+                        workspace.read(fragment.file)
+            for build in pipeline.builds:
+                for candidate in dockerfile_candidates(build)[0]:
+                    if candidate in pipeline.written or workspace.read(candidate) is not None:
+                        break
+            ConfigResolver(lambda p: _config(workspace, parsed, p)).for_path(path)
+    return read
+
+
 def analyze_pipeline(workspace: Workspace, path: str, parsed: ParseCache,
                      config: Config | None = None) -> PipelineResult:
     """The findings of one pipeline (`config` replaces the `.kaniko-lsp.yaml` files when given)."""

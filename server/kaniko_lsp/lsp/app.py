@@ -19,11 +19,8 @@ def create_server() -> KanikoLanguageServer:
 
 
 def start(tcp: str | None = None, ws: str | None = None) -> None:
-    """Runs the server on stdio, or on TCP / WebSocket when `HOST:PORT` is given."""
+    """Runs the server on TCP / WebSocket at `HOST:PORT` (stdio is `transport.serve_stdio`)."""
     server = create_server()
-    if tcp or ws:
-        host, _, port = (tcp or ws or "").rpartition(":")
-        (server.start_tcp if tcp else server.start_ws)(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
+    host, _, port = (tcp or ws or "").rpartition(":")
+    (server.start_tcp if tcp else server.start_ws)(host or "127.0.0.1", int(port))
 

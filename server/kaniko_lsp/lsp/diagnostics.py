@@ -34,8 +34,8 @@ async def workspace_diagnostic(ls: KanikoLanguageServer, params: types.Workspace
         -> types.WorkspaceDiagnosticReport:
     """Every file with diagnostics in every folder, once analysis has settled; streamed in batches as
     partial results when the client gave a token (the final answer is then empty, as the protocol says)."""
-    for root in list(ls.roots.values()):
-        await root.indexed_wait()
+    for folder in ls.folders():  # before `initialized` is handled, the folders have no root yet
+        await ls.root(folder, folder=True).indexed_wait()
     await ls.scheduler.settled()
     token = params.partial_result_token
     reports: list[types.WorkspaceDocumentDiagnosticReport] = []

@@ -108,9 +108,8 @@ class Scheduler:
                     uri = next(iter(self.urgent))
                     del self.urgent[uri]
                     self._urgent(uri)
-                while not self.urgent and time.perf_counter() - started < SLICE_SECONDS:
-                    if not self._background_step():
-                        break
+                if not self.urgent:
+                    self._background_step()  # one pipeline, then requests that arrived meanwhile
                 if not self.urgent and not self._has_background_work():
                     self.publish_affected()
                     if not self.urgent and not self._has_background_work():

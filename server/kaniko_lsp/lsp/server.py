@@ -9,11 +9,16 @@ only what a change touches; each finding already carries its fixes.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import queue
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -40,6 +45,38 @@ class KanikoLanguageServer(LanguageServer):
         self.pull_diagnostics = False
         self.pull_refresh = False
         self.scheduler = Scheduler(self)
+
+    def run_stdio(self, first: bytes | None, bodies: queue.Queue[bytes | None]) -> None:
+        """Serves the message bodies of `bodies` (after `first`) until it yields None or `exit` arrives."""
+
+        async def serve() -> None:
+            loop = asyncio.get_running_loop()
+            finished = asyncio.Event()
+
+            def deliver(body: bytes | None) -> None:
+                if body is None:
+                    finished.set()
+                    return
+                try:
+                    message = json.loads(body, object_hook=self.protocol.structure_message)
+                    self.protocol.handle_message(message)
+                except Exception as error:
+                    log.exception("Unable to handle message")
+                    self.report_server_error(error, JsonRpcException)
+
+            def forward() -> None:
+                while True:
+                    body = bodies.get()
+                    loop.call_soon_threadsafe(deliver, body)
+                    if body is None:
+                        return
+
+            deliver(first)
+            threading.Thread(target=forward, name="kaniko-lsp-dispatch", daemon=True).start()
+            await finished.wait()
+
+        self._stop_event = threading.Event()
+        asyncio.run(serve())
 
     def publish(self, params: types.PublishDiagnosticsParams) -> None:
         self.text_document_publish_diagnostics(params)

@@ -1,6 +1,7 @@
-"""Knowing the workspace: each folder is scanned for pipelines and every pipeline analysed once on
-`initialized` (in slices, with cancellable `$/progress`), then kept current from
-`workspace/didChangeWatchedFiles`."""
+"""Knowing the workspace: on `initialized` each folder is scanned for pipelines and the files each one
+reads are found (in slices, with cancellable `$/progress`); that is enough to know which pipelines any file
+affects. The full analysis of every pipeline follows in the background (the scheduler), and the index is
+kept current from `workspace/didChangeWatchedFiles`."""
 
 from __future__ import annotations
 
@@ -78,11 +79,12 @@ async def index_folders(ls: KanikoLanguageServer, folders: list[Path]) -> None:
                 await _scan(root, progress)
         total = sum(len(r.engine.pipelines) for r in roots)
         for root in roots:
-            await _analyse(ls, root, progress, total, roots)
+            await _discover(root, progress, total, roots)
     finally:
         for root in roots:
             if progress.cancelled:
-                root.skipped = root.engine.pipelines - root.engine.results.keys()
+                engine = root.engine
+                root.skipped = engine.pipelines - engine.results.keys() - engine.discovered.keys()
             root.finish_indexing()
             ls.scheduler.root_ready(root)
         progress.end(f"{sum(len(r.engine.pipelines) for r in roots)} pipeline(s) indexed")
@@ -104,17 +106,16 @@ async def _scan(root: Root, progress: _Progress) -> None:
     root.engine.add_pipelines(found)
 
 
-async def _analyse(ls: KanikoLanguageServer, root: Root, progress: _Progress, total: int,
-                   roots: list[Root]) -> None:
+async def _discover(root: Root, progress: _Progress, total: int, roots: list[Root]) -> None:
     engine = root.engine
     started = time.perf_counter()
-    for pipeline in sorted(p for p in engine.stale if p not in engine.results):
+    for pipeline in sorted(engine.pipelines):
         if progress.cancelled:
             return
-        ls.scheduler.note(root, engine.refresh([pipeline]))
+        engine.discover(pipeline)
         if time.perf_counter() - started > SLICE_SECONDS:
-            done = sum(len(r.engine.results) for r in roots)
-            progress.report(f"{done}/{total} pipelines analysed", int(100 * done / max(total, 1)))
+            done = sum(len(r.engine.discovered) + len(r.engine.results) for r in roots)
+            progress.report(f"{done}/{total} pipelines", int(100 * done / max(total, 1)))
             await asyncio.sleep(0)
             started = time.perf_counter()
 

@@ -1,0 +1,4 @@
+"""Exit statuses of the command line."""
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+"""No error or warning finding; at least one; a usage or internal error."""
