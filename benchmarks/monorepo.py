@@ -178,7 +178,7 @@ def generate(root: Path, pipelines: int = 700, sources: int = 12000, seed: int =
             count += 1
     for n in range(sources):
         extension, template = SOURCE_KINDS[n % len(SOURCE_KINDS)]
-        files[f"src/module{n // 100:03d}/part{n % 100:02d}/file{n}.{extension}"] = template.format(n=n)
+        files[f"src/module{n // 100:03d}/file{n}.{extension}"] = template.format(n=n)
     for relative, text in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

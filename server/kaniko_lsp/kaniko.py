@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -130,7 +130,7 @@ _BOOLEAN = {"--no-push", "--cleanup", "--single-snapshot", "--use-new-run", "--c
             "--insecure-pull", "--skip-tls-verify-pull", "--no-push-cache", "--cleanup-cache", "--push-retry-once"}
 
 
-def executor_calls(script: str | list[shell.Command]) -> list[ExecutorCall]:
+def executor_calls(script: str | Sequence[shell.Command]) -> list[ExecutorCall]:
     """Every kaniko executor invocation in a script (or its commands), with its flags in the order written."""
     calls: list[ExecutorCall] = []
     for command in shell.commands(script) if isinstance(script, str) else script:

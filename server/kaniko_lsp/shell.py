@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CONTROL_OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 REDIRECTIONS = (">>", ">|", ">&", ">", "<<<", "<<-", "<<", "<&", "<>", "<")
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     value: str
     start: int
@@ -228,8 +229,13 @@ def _word(text: str, i: int) -> tuple[Word, int]:
     return Word("".join(chars), start, i, dynamic, quoted), i
 
 
-def commands(text: str) -> list[Command]:
-    """Simple commands of `text`, in order, with their redirections (`&&`, `;`, pipes all split)."""
+@lru_cache(maxsize=4096)
+def commands(text: str) -> tuple[Command, ...]:
+    """Simple commands of `text`, in order, with their redirections (`&&`, `;`, pipes all split).
+
+    Results are shared by every caller with the same text (Dockerfiles repeat their RUN lines): they are
+    read, never changed.
+    """
     result: list[Command] = []
     current = Command()
     tokens = tokenize(text)
@@ -257,4 +263,4 @@ def commands(text: str) -> list[Command]:
         k += 1
     if current.words or current.redirects:
         result.append(current)
-    return result
+    return tuple(result)

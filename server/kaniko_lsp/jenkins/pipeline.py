@@ -9,6 +9,7 @@ container. Reading is pure: files the pipeline refers to (yamlFile, readTrusted)
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -405,7 +406,7 @@ class _Reader:
                                                     len(self.pipeline.shell_steps) - 1))
         self.shell_written_files(script, commands, context)
 
-    def shell_written_files(self, script: Embedded, commands: list[shell.Command], context: _Context) -> None:
+    def shell_written_files(self, script: Embedded, commands: Sequence[shell.Command], context: _Context) -> None:
         """Files an `sh` step writes with `echo ... > F`, `printf ... > F` or `cat > F <<EOF`."""
         for command in commands:
             targets = [r for r in command.redirects if r.operator in (">", ">>") and not r.target.dynamic]
