@@ -17,8 +17,8 @@ from .linked import PipelineAnalysis
 from .model import Finding, Location
 from .parsed import ParseCache
 from .rules import RULES
-from .unit import PipelineResult, analyze_pipeline, discover_inputs, fingerprint
-from .workspace import Workspace
+from .unit import PipelineResult, analyze_pipeline, discover_inputs, input_fingerprint
+from .workspace import GLOB, Workspace, glob_matches
 
 
 @dataclass
@@ -104,6 +104,8 @@ class Engine:
             if on_disk:
                 self.workspace.forget(path)
             marked |= self.readers.get(path, set())
+            for listing in [r for r in self.readers if r.startswith(GLOB) and glob_matches(r[len(GLOB):], path)]:
+                marked |= self.readers[listing]
             if self._classify(path):
                 marked.add(path)
             if not self.workspace.exists(path):
@@ -170,7 +172,7 @@ class Engine:
     def _unchanged(self, result: PipelineResult) -> bool:
         """Whether every input of `result` still reads the same (then the result still holds)."""
         for path, before in result.inputs.items():
-            if fingerprint(self.workspace.read(path)) != before:
+            if input_fingerprint(self.workspace, path) != before:
                 return False
             if (path in self.workspace.unreadable) != (path in result.unreadable):
                 return False

@@ -12,8 +12,9 @@ from typing import Generic, TypeVar
 from . import shell
 
 _GLOB = re.compile(r"[*?\[]")
-WORKSPACE_SPELLINGS = ("`pwd`", "$(pwd)", "${PWD}", "$PWD", "${WORKSPACE}", "$WORKSPACE", "${env.WORKSPACE}",
-                       "$env.WORKSPACE")
+WORKSPACE_SPELLINGS = ("`pwd`", "$(pwd)", "${pwd()}", "${PWD}", "$PWD", "${WORKSPACE}", "$WORKSPACE",
+                       "${env.WORKSPACE}", "$env.WORKSPACE")
+_EXPANSION = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_.]*|\$\([^)]*\)")
 REMOTE_SCHEMES = ("tar://", "git://", "gs://", "s3://", "https://", "http://", "az://")
 
 
@@ -183,6 +184,28 @@ def workspace_path(value: str, cwd: str) -> str | None:
             break
     if "$" in value or "`" in value or value.startswith("/") or "://" in value:
         return None
+    return _joined(base, value)
+
+
+def workspace_pattern(value: str, cwd: str) -> str | None:
+    """A glob of the repository paths a value may name when parts of it are unknown expansions
+    (`images/${svc}/Dockerfile` -> `images/*/Dockerfile`); None when too little of it is known."""
+    if value.startswith("dir://"):
+        value = value[len("dir://"):]
+    prefix = next((s for s in WORKSPACE_SPELLINGS if value.startswith(s)
+                   and (len(value) == len(s) or value[len(s)] == "/")), "")
+    rest = value[len(prefix):]
+    if not _EXPANSION.search(rest) or "`" in rest:
+        return None
+    marked = _EXPANSION.sub("\0", rest)
+    parts = [p for p in marked.split("/") if p]
+    if not parts or parts[-1].strip("\0") == "":
+        return None
+    literal = workspace_path(prefix + marked, cwd)
+    return literal.replace("\0", "*") if literal is not None else None
+
+
+def _joined(base: str, value: str) -> str | None:
     joined = posixpath.normpath(posixpath.join(base, value))
     if joined == ".":
         return ""

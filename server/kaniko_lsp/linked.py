@@ -42,6 +42,9 @@ class LinkedBuild:
     pod: Pod | None
     use: DockerfileUse | None
     unresolved: str | None = None
+    """Why the build is not checked (None when it is)."""
+    pattern: str | None = None
+    """The glob the Dockerfile's path matched, when parts of the path the pipeline gives are unknown."""
     conflicts: list[Conflict] | None = field(default=None, repr=False)
     """The build's conflicts with its own pod, computed once (see `conflicts.conflicts`)."""
 

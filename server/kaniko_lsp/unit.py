@@ -12,16 +12,16 @@ import posixpath
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigResolver
-from .jenkins.pipeline import KanikoBuild, Pipeline
+from .jenkins.pipeline import JOB, KanikoBuild, Pipeline
 from .jenkins.plugin import assemble
 from .jenkins.templates import resolve
-from .kaniko import workspace_path
+from .kaniko import workspace_path, workspace_pattern
 from .kube import PodYaml
 from .linked import DockerfileUse, LinkedBuild, PipelineAnalysis
-from .model import Finding, Location
+from .model import DEFAULT_WORKING_DIR, Finding, Location, Pod
 from .parsed import ParseCache, Pragmas
 from .rules import run_rules
-from .workspace import Workspace
+from .workspace import GLOB, Workspace, glob_matches
 
 MISSING = -1
 """The fingerprint of an input that does not exist or could not be read."""
@@ -53,17 +53,29 @@ def fingerprint(text: str | None) -> int:
     return MISSING if text is None else hash(text) & 0x7FFFFFFFFFFFFFFF
 
 
+def input_fingerprint(workspace: Workspace, path: str) -> int:
+    """The fingerprint of an input as it is now: a file's text, or the paths a listing matches."""
+    if path.startswith(GLOB):
+        return fingerprint("\n".join(workspace.glob(path[len(GLOB):])))
+    return fingerprint(workspace.read(path))
+
+
 def dockerfile_candidates(build: KanikoBuild) -> tuple[list[str], str | None]:
-    """Workspace paths kaniko would try for the Dockerfile, in order, or the reason none is known."""
+    """Workspace paths kaniko would try for the Dockerfile, in order (a glob where parts of the path are
+    unknown: `images/*/Dockerfile`), or the reason none is known."""
     context_flag = build.call.last("--context")
     dockerfile_flag = build.call.last("--dockerfile")
     context: str | None = None
     if context_flag is not None:
-        if "://" in context_flag.value and not context_flag.value.startswith("dir://"):
-            return [], f"the build context {context_flag.value} is remote"
-        context = workspace_path(context_flag.value, build.cwd)
+        value = context_flag.value
+        if "://" in value and not value.startswith("dir://"):
+            return [], f"the build context {value} is remote"
+        sub_path = build.call.last("--context-sub-path")
+        if sub_path is not None and value.startswith("dir://"):  # kaniko applies it to every scheme://
+            value = posixpath.join(value, sub_path.value)
+        context = workspace_path(value, build.cwd) or workspace_pattern(value, build.cwd)
     name = dockerfile_flag.value if dockerfile_flag is not None else "Dockerfile"
-    direct = workspace_path(name, build.cwd)
+    direct = workspace_path(name, build.cwd) or workspace_pattern(name, build.cwd)
     candidates = [direct] if direct is not None else []
     if context is not None and not name.startswith("/") and "$" not in name and "`" not in name:
         candidates.append(posixpath.normpath(posixpath.join(context, name)))
@@ -85,27 +97,72 @@ def link(workspace: Workspace, pipeline: Pipeline, parsed: ParseCache) -> Pipeli
         analysis.pods[id(spec)] = assemble(resolved.template)
         analysis.yaml_errors.extend(resolved.yaml_errors)
     for build in pipeline.builds:
-        candidates, reason = dockerfile_candidates(build)
-        use = None
-        for candidate in candidates:
-            written = pipeline.written.get(candidate)
-            if written is not None:
-                dockerfile = written.dockerfile
-            else:
-                text = workspace.read(candidate)
-                if text is None:
-                    continue
-                dockerfile = parsed.dockerfile(candidate, text)
-            target = build.call.last("--target")
-            build_args = dict(v.value.partition("=")[::2] for v in build.call.flags.get("--build-arg", [])
-                              if "=" in v.value)
-            use = DockerfileUse(candidate, dockerfile,
-                                parsed.build_effects(dockerfile, target.value if target else None, build_args))
-            break
-        if use is None and reason is None:
-            reason = f"no Dockerfile found at {' or '.join(candidates)}"
-        analysis.builds.append(LinkedBuild(build, analysis.pod(build.spec), use, None if use else reason))
+        analysis.builds.extend(_linked(workspace, pipeline, parsed, build, analysis.pod(build.spec)))
     return analysis
+
+
+def _linked(workspace: Workspace, pipeline: Pipeline, parsed: ParseCache, build: KanikoBuild,
+            pod: Pod | None) -> list[LinkedBuild]:
+    """The build with the Dockerfile it uses (one copy per Dockerfile a pattern matches), or with the
+    reason it cannot be followed."""
+    if build.not_followed is not None:
+        return [LinkedBuild(build, pod, None, build.not_followed)]
+    candidates, reason = dockerfile_candidates(build)
+    target = build.call.last("--target")
+    build_args = dict(v.value.partition("=")[::2] for v in build.call.flags.get("--build-arg", []) if "=" in v.value)
+
+    def use(path: str) -> DockerfileUse | None:
+        written = pipeline.written.get(path)
+        if written is not None:
+            writer = written.container or (pod.agent_name if pod is not None else None)
+            dockerfile = written.dockerfile_in(_workspace_dir(pod, writer))
+        else:
+            text = workspace.read(path)
+            if text is None:
+                return None
+            dockerfile = parsed.dockerfile(path, text)
+        return DockerfileUse(path, dockerfile,
+                             parsed.build_effects(dockerfile, target.value if target else None, build_args))
+
+    found: list[LinkedBuild] = []
+    for candidate in candidates:
+        if "*" in candidate:
+            matches = sorted(set(workspace.glob(candidate)) | {p for p in pipeline.written
+                                                               if glob_matches(candidate, p)})
+            found = [LinkedBuild(build, pod, u, pattern=candidate) for p in matches if (u := use(p)) is not None]
+        elif (single := use(candidate)) is not None:
+            found = [LinkedBuild(build, pod, single)]
+        if found:
+            break
+    if not found:
+        wanted = " or ".join(c if "*" not in c else f"a path matching {c}" for c in candidates)
+        return [LinkedBuild(build, pod, None, reason or f"no Dockerfile found at {wanted}")]
+    not_checked = _not_checked(pipeline, build, pod)
+    for linked in found:
+        linked.unresolved = not_checked
+    return found
+
+
+def _not_checked(pipeline: Pipeline, build: KanikoBuild, pod: Pod | None) -> str | None:
+    """Why a build whose Dockerfile is known is still not checked (a missing container named by a
+    `container` step is reported there, by KL012)."""
+    if pod is None:
+        return "it does not run in a Kubernetes pod agent (no `agent { kubernetes }` or `podTemplate` encloses it)"
+    if pod.container(build.container) is None and not pod.template.incomplete and not any(
+            step.name == build.container and step.spec is build.spec for step in pipeline.container_steps):
+        return f"the pod has no container '{build.container}' to run it in"
+    return None
+
+
+def _workspace_dir(pod: Pod | None, container: str | None) -> str | None:
+    """The job workspace as an absolute path in `container` (`<workingDir>/workspace/JOB`): the agent's,
+    remapped by the container step when the agent works in the plugin default."""
+    if pod is None:
+        return None
+    agent = pod.effective_working_dir(pod.agent)
+    own = pod.container(container) if container else None
+    base = pod.effective_working_dir(own) if own is not None and agent == DEFAULT_WORKING_DIR else agent
+    return posixpath.join(base, "workspace", JOB)
 
 
 def discover_inputs(workspace: Workspace, path: str, parsed: ParseCache) -> set[str]:
@@ -135,7 +192,7 @@ def analyze_pipeline(workspace: Workspace, path: str, parsed: ParseCache,
         result = PipelineResult(path, {}, None)
         if text is not None:
             _analyze(workspace, path, text, parsed, config, result)
-    result.inputs = {p: fingerprint(workspace.read(p)) for p in sorted(read)}
+    result.inputs = {p: input_fingerprint(workspace, p) for p in sorted(read)}
     result.unreadable = {p: workspace.unreadable[p].reason for p in read if p in workspace.unreadable}
     return result
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+GLOB = "glob:"
+"""Prefix of a recorded input that is a file listing (`glob:images/*/Dockerfile`) rather than a file."""
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Larger files are not read (reported as unreadable): pipelines and Dockerfiles are far smaller."""
 SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
@@ -36,6 +40,15 @@ def looks_like_pipeline(name: str, text: str) -> bool:
     if is_pipeline_name(name):
         return True
     return name.endswith(".groovy") and ("pipeline" in text or "podTemplate" in text)
+
+
+@lru_cache(maxsize=256)
+def _glob_expression(pattern: str) -> re.Pattern[str]:
+    return re.compile("[^/]*".join(re.escape(part) for part in pattern.split("*")))
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    return _glob_expression(pattern).fullmatch(path) is not None
 
 
 def relative_to(root: Path, path: Path) -> str | None:
@@ -67,6 +80,8 @@ class Workspace:
     disk: dict[str, str | None] = field(default_factory=dict, repr=False)
     """Texts read from disk (None: missing or unreadable), kept until `forget`."""
     recordings: list[set[str]] = field(default_factory=list, repr=False)
+    listing: set[str] | None = field(default=None, repr=False)
+    """Every file under the root, listed on the first `glob` and kept current by `forget`."""
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.abspath(self.root))
@@ -129,6 +144,21 @@ class Workspace:
         self.disk.pop(relative, None)
         if relative not in self.buffers:
             self.unreadable.pop(relative, None)
+        if self.listing is not None:
+            if self.absolute(relative).is_file():
+                self.listing.add(relative)
+            else:
+                self.listing.discard(relative)
+
+    def glob(self, pattern: str) -> list[str]:
+        """The files (on disk or open) whose path matches `pattern` (`*` stays within one folder), noted
+        by the recording in progress as the input `glob:<pattern>`."""
+        for paths in self.recordings:
+            paths.add(GLOB + pattern)
+        if self.listing is None:
+            self.listing = set(self.files())
+        expression = _glob_expression(pattern)
+        return sorted(p for p in self.listing | set(self.buffers) if expression.fullmatch(p))
 
     def exists(self, relative: str) -> bool:
         return relative in self.buffers or self.absolute(relative).is_file()

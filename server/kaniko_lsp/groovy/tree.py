@@ -99,6 +99,22 @@ class Assign(Node):
 
 
 @dataclass
+class Param:
+    name: str
+    default: Node | None = None
+
+
+@dataclass
+class MethodDef(Node):
+    """`def name(Type a, b = 'x') { ... }`: a helper of the script, run where it is called."""
+
+    name: str
+    params: list[Param]
+    body: list[Node]
+    name_start: int = 0
+
+
+@dataclass
 class Script:
     body: list[Node]
     problems: list[Problem]
@@ -241,7 +257,10 @@ class _Parser:
                 if self.tok.kind in (Kind.NEWLINE, Kind.EOF) or self.at("}"):
                     return None
                 return self.expression()
-            if tok.text in _TYPE_WORDS and self.peek().kind is Kind.IDENT:
+            if (tok.text in _TYPE_WORDS or tok.text == "void") and self.peek().kind is Kind.IDENT:
+                method = self.method_definition()
+                if method is not None:
+                    return method
                 self.advance()
                 while self.tok.kind is Kind.IDENT and self.peek().kind is Kind.IDENT:
                     self.advance()
@@ -259,6 +278,49 @@ class _Parser:
                 value = self.expression()
             return Assign(node.start, value.end, node, value)
         return node
+
+    def method_definition(self) -> MethodDef | None:
+        """`def|Type name(params) { body }`, or None (nothing consumed) when the statement is not one."""
+        start = self.k
+        first = self.tok
+        while self.tok.kind is Kind.IDENT and self.peek().kind is Kind.IDENT:
+            self.advance()
+        name = self.tok
+        if name.kind is not Kind.IDENT or self.peek().text != "(" or self.peek().kind is not Kind.OP \
+                or name.text in _KEYWORDS:
+            self.k = start
+            return None
+        self.advance()
+        opened = self.advance()
+        params: list[Param] = []
+        self.skip_only_newlines()
+        while not self.at(")"):
+            while self.tok.kind is Kind.IDENT and self.peek().kind is Kind.IDENT:
+                self.advance()  # the parameter's type
+            if self.at("..."):
+                self.advance()
+            if self.tok.kind is not Kind.IDENT:
+                self.k = start
+                return None
+            param = Param(self.advance().text)
+            if self.at("="):
+                self.advance()
+                param.default = self.expression()
+            params.append(param)
+            self.skip_only_newlines()
+            if self.at(","):
+                self.advance()
+                self.skip_only_newlines()
+            elif not self.at(")"):
+                self.k = start
+                return None
+        self.expect(")", opened)
+        self.skip_only_newlines()
+        if not self.at("{"):
+            self.k = start
+            return None
+        body = self.closure()
+        return MethodDef(first.start, body.end, name.text, params, body.body, name.start)
 
     def simple_command(self) -> Call | None:
         """`name 'string'` alone on its line (`sh '...'`, `echo "..."`): the commonest statement, read
@@ -538,7 +600,7 @@ def walk(nodes: list[Node]) -> Iterator[Node]:
             children.extend(a.value for a in node.args)
             if node.closure is not None:
                 children.append(node.closure)
-        elif isinstance(node, Closure):
+        elif isinstance(node, (Closure, MethodDef)):
             children.extend(node.body)
         elif isinstance(node, ListLit):
             children.extend(node.items)

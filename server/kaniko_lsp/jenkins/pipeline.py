@@ -9,9 +9,9 @@ container. Reading is pure: files the pipeline refers to (yamlFile, readTrusted)
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 
 from .. import shell
 from ..dockerfile.parse import Dockerfile
@@ -21,10 +21,15 @@ from ..kaniko import ExecutorCall, clean, executor_calls
 from ..model import Container, Location, Mount, MountSource, ScalarRef
 from ..text import Embedded, LineIndex
 from .templates import TemplateSpec, YamlFragment, merge_containers, merge_volumes
+from .values import MAX_ITEMS, Evaluator, ListValue, MapValue, Scope, Value, label
 
 _STEPS = {"agent", "podTemplate", "node", "container", "dir", "sh", "writeFile"}
 """Calls that matter to the analysis; any other call matters only for the closures inside it."""
-_STRING_METHODS = {"stripIndent", "stripMargin", "toString", "trim", "stripTrailing", "strip"}
+JOB = "JOB"
+"""The job's folder in a workspace path (`/home/jenkins/agent/workspace/JOB`): not known statically."""
+_WORKSPACE_SPELLING = re.compile(
+    r"\$\{env\.WORKSPACE\}|\$\{WORKSPACE\}|\$WORKSPACE\b|\$env\.WORKSPACE\b|(\$\{pwd\(\)\})")
+_SHELL_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _FILE_READERS = {"readTrusted", "readFile"}
 _READ_ONLY_VOLUMES = {"secretVolume", "configMapVolume"}
 _VOLUMES = _READ_ONLY_VOLUMES | {"hostPathVolume", "emptyDirVolume", "nfsVolume", "persistentVolumeClaim",
@@ -43,6 +48,12 @@ class KanikoBuild:
     call: ExecutorCall
     step: int = 0
     """Index of its `sh` step in `Pipeline.shell_steps`."""
+    labels: tuple[str, ...] = ()
+    """The loop, matrix or method values this copy of the build was read with (`SERVICE=orders`)."""
+    call_sites: tuple[Location, ...] = ()
+    """The calls of the helper methods that lead to the build, outermost first."""
+    not_followed: str | None = None
+    """Why the build cannot be followed at all (it is in a method nothing in the file calls)."""
 
     @property
     def location(self) -> Location:
@@ -61,11 +72,26 @@ class ContainerStep:
 class WrittenFile:
     path: str
     content: Embedded
+    expanded: bool = False
+    """The text went through Groovy or shell expansion while it was written (a GString, an unquoted
+    here-document): `${env.WORKSPACE}` and `$WORKSPACE` in it were replaced by the workspace path."""
+    cwd: str = ""
+    container: str | None = None
+    """The container whose shell wrote it (None: the pipeline itself, `writeFile`)."""
+    variants: dict[str | None, Dockerfile] = field(default_factory=dict, repr=False)
 
-    @cached_property
-    def dockerfile(self) -> Dockerfile:
-        """The content read as a Dockerfile (for a build that uses this file)."""
-        return parse_dockerfile(self.content)
+    def dockerfile_in(self, workspace: str | None) -> Dockerfile:
+        """The content read as a Dockerfile, the workspace path (when known) substituted where Groovy or the
+        shell substituted it while writing."""
+        if not self.expanded:
+            workspace = None
+        if workspace not in self.variants:
+            content = self.content
+            if workspace is not None:
+                content = _substituted(content, {"pwd": posixpath.join(workspace, self.cwd).rstrip("/"),
+                                                 "workspace": workspace})
+            self.variants[workspace] = parse_dockerfile(content)
+        return self.variants[workspace]
 
 
 @dataclass
@@ -91,6 +117,23 @@ class _Context:
     spec: TemplateSpec | None = None
     container: str | None = None
     cwd: str = ""
+    scope: Scope = field(default_factory=Scope)
+    labels: tuple[str, ...] = ()
+    call_sites: tuple[Location, ...] = ()
+    methods: tuple[str, ...] = ()
+    """Methods being read at their call sites (a method is not expanded inside itself)."""
+
+    def bind(self, names: dict[str, Value], labels: tuple[str, ...] = ()) -> _Context:
+        return replace(self, scope=replace(self.scope, names={**self.scope.names, **names}),
+                       labels=self.labels + labels)
+
+    def with_env(self, env: dict[str, Value], labels: tuple[str, ...] = ()) -> _Context:
+        return replace(self, scope=replace(self.scope, env={**self.scope.env, **env}), labels=self.labels + labels)
+
+
+_ITERATORS = {"each", "eachWithIndex", "collect", "collectEntries", "collectMany", "findAll", "every", "any",
+              "eachEntry"}
+MAX_METHOD_DEPTH = 6
 
 
 class _Reader:
@@ -98,48 +141,17 @@ class _Reader:
         self.path = path
         self.index = LineIndex(source)
         self.pipeline = Pipeline(path)
-        self.variables: dict[str, tree.Node] = {}
+        self.values = Evaluator(path, self.index)
+        self.methods: dict[str, tree.MethodDef] = {}
+        self.expanded: set[str] = set()
 
     # --- values ----------------------------------------------------------------------------
-    def string(self, node: tree.Node | None, depth: int = 0) -> Embedded | None:
-        """The text a Groovy expression evaluates to when it is a constant string, else None.
+    def string(self, node: tree.Node | None) -> Embedded | None:
+        """The text a Groovy expression evaluates to when it is a known string, else None.
 
-        GString interpolations of known constants are substituted; others stay as written.
+        GString interpolations of known strings are substituted; others stay as written.
         """
-        if node is None or depth > 20:
-            return None
-        if isinstance(node, tree.Str):
-            return self.interpolate(node, depth)
-        if isinstance(node, tree.Call) and node.name in _STRING_METHODS and node.target is not None:
-            inner = self.string(node.target, depth + 1)
-            if inner is not None and node.name in ("trim", "strip"):
-                lead = len(inner.text) - len(inner.text.lstrip())
-                return inner.slice(lead, lead + len(inner.text.strip()))
-            return inner
-        if isinstance(node, tree.Binary) and node.op == "+":
-            left, right = self.string(node.left, depth + 1), self.string(node.right, depth + 1)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, tree.Binary) and node.op == "?:":
-            return self.string(node.left, depth + 1) or self.string(node.right, depth + 1)
-        if isinstance(node, tree.Name):
-            return self.string(self.variables.get(node.name), depth + 1)
-        return None
-
-    def interpolate(self, node: tree.Str, depth: int) -> Embedded:
-        text = Embedded(node.value, self.path, self.index, node.offsets)
-        result: Embedded | None = None
-        cursor = 0
-        for interpolation in node.interpolations:
-            name = interpolation.expression
-            value = self.string(self.variables.get(name), depth + 1) if name.isidentifier() else None
-            if value is None:
-                continue
-            piece = text.slice(cursor, interpolation.start) + value
-            result = piece if result is None else result + piece
-            cursor = interpolation.end
-        if result is None:
-            return text
-        return result + text.slice(cursor, len(node.value))
+        return self.values.string(node)
 
     def boolean(self, node: tree.Node | None) -> bool:
         return isinstance(node, tree.Name) and node.name == "true"
@@ -156,32 +168,53 @@ class _Reader:
 
     # --- statements ------------------------------------------------------------------------
     def walk(self, body: list[tree.Node], context: _Context) -> None:
+        """Reads statements in order; each may change the context of the ones after it (an agent, an
+        environment variable). The evaluator sees the scope of the statement being read."""
+        outer = self.values.scope
         for node in body:
+            self.values.scope = context.scope
             context = self.statement(node, context)
+        self.values.scope = outer
 
     def statement(self, node: tree.Node, context: _Context) -> _Context:
-        if isinstance(node, tree.Assign):
-            if isinstance(node.target, tree.Name):
-                self.variables[node.target.name] = node.value
-            self.nested(node.value, context)
+        if isinstance(node, tree.MethodDef):
             return context
+        if isinstance(node, tree.Assign):
+            return self.assignment(node, context)
         if not isinstance(node, tree.Call):
             self.nested(node, context)
+            return context
+        if node.target is None and node.name in self.methods:
+            self.call_method(node, context)
+            return context
+        if node.target is not None and node.name in _ITERATORS and node.closure is not None:
+            self.loop(node.closure, self.values.value(node.target), context, node.name == "eachWithIndex")
             return context
         if node.closure is None and node.name not in _STEPS and all(isinstance(a.value, tree.Str) for a in node.args):
             return context
         name = node.name if node.target is None else ""
+        if name == "for" and node.closure is not None and node.args:
+            self.for_in(node, context)
+            return context
+        if name == "environment" and node.closure is not None:
+            return context.with_env(self.environment(node.closure))
+        if name == "withEnv" and node.closure is not None:
+            self.walk(node.closure.body, context.with_env(self.env_list(node.arg(None, 0))))
+            return context
+        if name == "matrix" and node.closure is not None:
+            self.matrix(node.closure, context)
+            return context
         if name == "agent" and node.closure is not None:
             spec = self.declarative_agent(node.closure)
             if spec is not None:
-                return _Context(spec, spec.default_container, context.cwd)
+                return replace(context, spec=spec, container=spec.default_container)
             return context
         if name == "agent":
             choice = node.arg(None, 0)
             if isinstance(choice, tree.Name) and choice.name == "none":
-                return _Context(None, None, context.cwd)
+                return replace(context, spec=None, container=None)
             spec = self.controller_agent(node, "agent")
-            return _Context(spec, None, context.cwd) if spec else context
+            return replace(context, spec=spec, container=None) if spec else context
         if name == "podTemplate":
             self.pod_template(node, context)
             return context
@@ -191,7 +224,7 @@ class _Reader:
             if context.spec is None and label is not None and not (isinstance(label, tree.Name)
                                                                    and label.name == "POD_LABEL"):
                 spec = self.controller_agent(node, "node")
-                inside = _Context(spec, None, context.cwd) if spec else context
+                inside = replace(context, spec=spec, container=None) if spec else context
             self.walk(node.closure.body, inside)
             return context
         if name == "container" and node.closure is not None:
@@ -200,13 +233,12 @@ class _Reader:
             if container is not None and argument is not None and context.spec is not None:
                 self.pipeline.container_steps.append(ContainerStep(context.spec, container.text,
                                                                    self.location(argument)))
-            inner = _Context(context.spec, container.text if container else None, context.cwd)
-            self.walk(node.closure.body, inner)
+            self.walk(node.closure.body, replace(context, container=container.text if container else None))
             return context
         if name == "dir" and node.closure is not None:
             sub = self.string(node.arg("path") or node.arg(None, 0))
             cwd = posixpath.normpath(posixpath.join(context.cwd, sub.text)) if sub else context.cwd
-            self.walk(node.closure.body, _Context(context.spec, context.container, "" if cwd == "." else cwd))
+            self.walk(node.closure.body, replace(context, cwd="" if cwd == "." else cwd))
             return context
         if name == "sh":
             self.shell_step(node, context)
@@ -214,6 +246,150 @@ class _Reader:
             self.write_file(node, context)
         self.nested(node, context)
         return context
+
+    # --- computed values: variables, loops, matrix, environment, methods --------------------------
+    def assignment(self, node: tree.Assign, context: _Context) -> _Context:
+        target = node.target
+        self.nested(node.value, context)
+        if isinstance(target, tree.Name):
+            self.values.variables[target.name] = node.value
+        elif isinstance(target, tree.Prop) and isinstance(target.target, tree.Name) and target.target.name == "env":
+            return context.with_env({target.name: self.values.value(node.value)})
+        return context
+
+    def loop(self, body: tree.Closure, over: Value, context: _Context, indexed: bool = False) -> None:
+        """A closure run once per item of a list or map: read once per item, its parameters bound to the
+        item (and index); once with unknown parameters when the items are not known."""
+        params = body.params or ["it"]
+        items: list[tuple[dict[str, Value], tuple[str, ...]]] = []
+        if isinstance(over, ListValue) and len(over.items) <= MAX_ITEMS:
+            for n, item in enumerate(over.items):
+                bound: dict[str, Value] = {params[0]: item}
+                if indexed and len(params) > 1:
+                    bound[params[1]] = Embedded.at(str(n), self.path, self.index, body.start)
+                items.append((bound, (f"{params[0]}={label(item)}",)))
+        elif isinstance(over, MapValue) and len(over.entries) <= MAX_ITEMS:
+            for key, item in over.entries:
+                name = Embedded.at(key, self.path, self.index, body.start)
+                if len(params) > 1:
+                    bound = {params[0]: name, params[1]: item}
+                else:
+                    bound = {params[0]: MapValue((("key", name), ("value", item)))}
+                items.append((bound, (f"{params[0]}={key}",)))
+        if not items:
+            items = [({p: None for p in params}, ())]
+        for bound, labels in items:
+            self.walk(body.body, context.bind(bound, labels))
+
+    def for_in(self, node: tree.Call, context: _Context) -> None:
+        condition = node.args[0].value
+        assert node.closure is not None
+        if isinstance(condition, tree.Binary) and condition.op == "in" and isinstance(condition.left, tree.Name):
+            body = tree.Closure(node.closure.start, node.closure.end, [condition.left.name], node.closure.body)
+            self.loop(body, self.values.value(condition.right), context)
+        else:
+            self.walk(node.closure.body, context)
+
+    def environment(self, block: tree.Closure) -> dict[str, Value]:
+        """`environment { X = '...' }`: each variable, known or not (later ones may use earlier ones)."""
+        env: dict[str, Value] = {}
+        outer = self.values.scope
+        for node in block.body:
+            if isinstance(node, tree.Assign) and isinstance(node.target, tree.Name):
+                self.values.scope = replace(outer, env={**outer.env, **env})
+                env[node.target.name] = self.values.value(node.value)
+        self.values.scope = outer
+        return env
+
+    def env_list(self, node: tree.Node | None) -> dict[str, Value]:
+        """`withEnv(['A=b', "C=${d}"])`."""
+        env: dict[str, Value] = {}
+        value = self.values.value(node)
+        for item in value.items if isinstance(value, ListValue) else ():
+            if isinstance(item, Embedded) and "=" in item.text:
+                name = item.text.split("=", 1)[0].strip()
+                env[name] = item.slice(len(item.text.split("=", 1)[0]) + 1, len(item.text))
+        return env
+
+    def matrix(self, block: tree.Closure, context: _Context) -> None:
+        """Declarative `matrix`: its stages read once per combination of axis values (less `excludes`),
+        each axis an environment variable."""
+        axes: list[tuple[str, list[Embedded]]] = []
+        excludes: list[list[tuple[str, set[str], bool]]] = []
+        for node in block.body:
+            if isinstance(node, tree.Call) and node.name == "axes" and node.closure is not None:
+                axes = [a for a in (self.axis(n) for n in node.closure.body) if a is not None]
+            elif isinstance(node, tree.Call) and node.name == "excludes" and node.closure is not None:
+                for exclude in node.closure.body:
+                    if isinstance(exclude, tree.Call) and exclude.name == "exclude" and exclude.closure is not None:
+                        excludes.append(self.exclusion(exclude.closure))
+        combinations: list[dict[str, Embedded]] = [{}]
+        for name, values in axes:
+            combinations = [{**c, name: v} for c in combinations for v in values][:MAX_ITEMS]
+        for combination in combinations:
+            if any(all((combination[n].text in v) != negated for n, v, negated in rule if n in combination)
+                   for rule in excludes if rule):
+                continue
+            labels = (", ".join(f"{n}={v.text}" for n, v in combination.items()),) if combination else ()
+            self.walk(block.body, context.with_env(dict(combination), labels))
+
+    def axis(self, node: tree.Node) -> tuple[str, list[Embedded]] | None:
+        if not (isinstance(node, tree.Call) and node.name == "axis" and node.closure is not None):
+            return None
+        settings = {n.name: n for n in node.closure.body if isinstance(n, tree.Call) and n.target is None}
+        name = self.string(settings["name"].arg(None, 0)) if "name" in settings else None
+        values = [v for a in settings["values"].args if (v := self.string(a.value)) is not None] \
+            if "values" in settings else []
+        return (name.text, values) if name is not None and values else None
+
+    def exclusion(self, block: tree.Closure) -> list[tuple[str, set[str], bool]]:
+        rules = []
+        for node in block.body:
+            if isinstance(node, tree.Call) and node.name == "axis" and node.closure is not None:
+                settings = {n.name: n for n in node.closure.body if isinstance(n, tree.Call) and n.target is None}
+                name = self.string(settings["name"].arg(None, 0)) if "name" in settings else None
+                for key in ("values", "notValues"):
+                    if name is not None and key in settings:
+                        values = {v.text for a in settings[key].args if (v := self.string(a.value)) is not None}
+                        rules.append((name.text, values, key == "notValues"))
+        return rules
+
+    def call_method(self, node: tree.Call, context: _Context) -> None:
+        """A call of a method of the script: its body read here, its parameters bound to the arguments."""
+        method = self.methods[node.name]
+        self.nested(node, context)
+        if method.name in context.methods or len(context.methods) >= MAX_METHOD_DEPTH:
+            return
+        self.expanded.add(method.name)
+        positional = [a.value for a in node.args if a.name is None]
+        named = [a for a in node.args if a.name is not None]
+        bound: dict[str, Value] = {}
+        if named and len(method.params) >= 1 and not positional:
+            bound[method.params[0].name] = self.values.value(tree.ListLit(node.start, node.end, [], named))
+        outer = self.values.scope
+        for n, param in enumerate(method.params):
+            if param.name in bound:
+                continue
+            if n < len(positional):
+                bound[param.name] = self.values.value(positional[n])
+            else:
+                self.values.scope = replace(outer, names={**outer.names, **bound})
+                bound[param.name] = self.values.value(param.default)
+                self.values.scope = outer
+        inside = replace(context.bind(bound), call_sites=(*context.call_sites, self.location(node)),
+                         methods=(*context.methods, method.name))
+        self.walk(method.body, inside)
+
+    def uncalled_methods(self) -> None:
+        """Methods nothing in the file calls (a shared library's steps): their builds cannot be followed."""
+        for method in self.methods.values():
+            if method.name in self.expanded:
+                continue
+            before = len(self.pipeline.builds)
+            self.walk(method.body, _Context(methods=(method.name,)).bind({p.name: None for p in method.params}))
+            for build in self.pipeline.builds[before:]:
+                build.not_followed = (f"it is in method '{method.name}', which nothing in this file calls (its "
+                                      "arguments are not known)")
 
     def nested(self, node: tree.Node, context: _Context) -> None:
         """Visits closures inside `node` (trailing or passed as arguments) in the same context."""
@@ -304,7 +480,7 @@ class _Reader:
         self.common_settings(spec, settings)
         self.pipeline.specs.append(spec)
         if call.closure is not None:
-            self.walk(call.closure.body, _Context(spec, None, context.cwd))
+            self.walk(call.closure.body, replace(context, spec=spec, container=None))
 
     def common_settings(self, spec: TemplateSpec, settings: dict[str, tree.Node]) -> None:
         inherit = settings.get("inheritFrom")
@@ -402,8 +578,10 @@ class _Reader:
             return
         commands = shell.commands(script.text)
         for call in executor_calls(commands):
+            _expand_flags(call, {k: v.text for k, v in context.scope.env.items() if isinstance(v, Embedded)})
             self.pipeline.builds.append(KanikoBuild(context.spec, container, context.cwd, script, call,
-                                                    len(self.pipeline.shell_steps) - 1))
+                                                    len(self.pipeline.shell_steps) - 1, context.labels,
+                                                    context.call_sites))
         self.shell_written_files(script, commands, context)
 
     def shell_written_files(self, script: Embedded, commands: Sequence[shell.Command], context: _Context) -> None:
@@ -420,15 +598,56 @@ class _Reader:
                 previous = self.pipeline.written.get(path)
                 if redirect.operator == ">>" and previous is not None:
                     content = previous.content + content
-                self.pipeline.written[path] = WrittenFile(path, content)
+                self.pipeline.written[path] = WrittenFile(path, content, _expands(command, script), context.cwd,
+                                                          context.container or "jnlp")
 
     def write_file(self, node: tree.Call, context: _Context) -> None:
         file = self.string(node.arg("file"))
-        text = self.string(node.arg("text"))
+        text_node = node.arg("text")
+        text = self.string(text_node)
         if file is None or text is None:
             return
         path = posixpath.normpath(posixpath.join(context.cwd, file.text.strip()))
-        self.pipeline.written[path] = WrittenFile(path, text)
+        gstring = any(isinstance(n, tree.Str) and n.quote.startswith(('"', "/", "$")) for n in tree.walk([text_node])) \
+            if text_node is not None else False
+        self.pipeline.written[path] = WrittenFile(path, text, gstring, context.cwd)
+
+
+def _substituted(text: Embedded, paths: dict[str, str]) -> Embedded:
+    """`text` with every spelling of the workspace (and `${pwd()}`) replaced by a path, each replacement
+    placed where its spelling stands."""
+    pieces: list[Embedded] = []
+    cursor = 0
+    for match in _WORKSPACE_SPELLING.finditer(text.text):
+        path = paths["pwd" if match.group(1) else "workspace"]
+        pieces.append(text.slice(cursor, match.start()))
+        pieces.append(Embedded.at(path, text.path, text.host, text.host_offset(match.start())))
+        cursor = match.end()
+    if not pieces:
+        return text
+    result = pieces[0]
+    for piece in [*pieces[1:], text.slice(cursor, len(text.text))]:
+        result = result + piece
+    return result
+
+
+def _expand_flags(call: ExecutorCall, env: dict[str, str]) -> None:
+    """Environment variables set by the pipeline, substituted in the executor's flags as the shell would."""
+    if not env:
+        return
+    for values in call.flags.values():
+        for flag in values:
+            if "$" in flag.value:
+                flag.value = _SHELL_VARIABLE.sub(lambda m: env.get(m.group(1) or m.group(2), m.group(0)), flag.value)
+
+
+def _expands(command: shell.Command, script: Embedded) -> bool:
+    """Whether the shell expands variables in what a command writes (an unquoted here-document, a
+    double-quoted or bare `echo` argument)."""
+    if command.name == "cat":
+        redirect = next((r for r in command.redirects if r.body is not None), None)
+        return redirect is not None and not redirect.target.quoted
+    return any(not w.quoted or script.text[w.start] == '"' for w in command.words[1:])
 
 
 def _command_output(command: shell.Command, script: Embedded) -> Embedded | None:
@@ -465,5 +684,28 @@ def read_pipeline(path: str, source: str) -> Pipeline:
     for problem in script.problems:
         reader.pipeline.problems.append(
             Problem(Location(path, reader.index.range(problem.start, problem.end)), problem.message))
+    reader.methods = {n.name: n for n in script.body if isinstance(n, tree.MethodDef)}
     reader.walk(script.body, _Context())
+    reader.uncalled_methods()
+    reader.pipeline.builds = _merged(reader.pipeline.builds)
     return reader.pipeline
+
+
+_ANALYSED_FLAGS = ("--context", "--dockerfile", "--target", "--build-arg", "--ignore-path", "--ignore-var-run",
+                   "--whitelist-var-run", "--single-snapshot", "--use-new-run", "--cleanup", "--context-sub-path",
+                   "--kaniko-dir")
+
+
+def _merged(builds: list[KanikoBuild]) -> list[KanikoBuild]:
+    """Copies of one build that differ only in what the analysis does not read (a loop that changes the
+    destination): one build, with the labels and call sites of all."""
+    kept: dict[tuple[object, ...], KanikoBuild] = {}
+    for build in builds:
+        flags = tuple((name, tuple(v.value for v in build.call.flags.get(name, []))) for name in _ANALYSED_FLAGS)
+        key = (id(build.spec), build.container, build.cwd, build.script.host_offset(build.call.start), flags,
+               tuple(sorted(build.call.env.items())), build.not_followed)
+        first = kept.setdefault(key, build)
+        if first is not build:
+            first.labels = tuple(dict.fromkeys(first.labels + build.labels))
+            first.call_sites = tuple(dict.fromkeys(first.call_sites + build.call_sites))
+    return list(kept.values())
