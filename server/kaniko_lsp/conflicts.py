@@ -70,9 +70,14 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
     built = build.use.effects.built_stage
     mounts = _ContainerMounts.of(container)
     own_ignores = PathIndex((path, f"{path} ({why})") for path, why in ignore_list(build, container))
+    written: dict[int, set[str]] = {}
+    """Paths each stage has written so far: editing them later edits the build's own files."""
     for effect in build.use.effects.effects:
         path = effect.path
         writes = effect.effect in (Effect.WRITE, Effect.MODIFY)
+        created = written.setdefault(effect.stage, set())
+        if effect.effect is Effect.WRITE:
+            created.add(path)
         if effect.effect is Effect.REMOVE:
             removed = clean(path.removesuffix("/*"))
             strictly_below = path.endswith("/*")
@@ -86,11 +91,14 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
         if mount is not None and mount.read_only and writes:
             found.append(Conflict(FAILS, effect, container, mount))
             continue
-        file_mount = mounts.files.get(path) if effect.instruction.keyword in ("COPY", "ADD") else None
+        copies = effect.instruction.keyword in ("COPY", "ADD")
+        file_mount = mounts.files.get(path) if copies else None
+        if effect.root_file_system and path == "/" and mounts.files:  # a root file system over the mounts
+            file_mount = next(iter(mounts.files.values()))
         if file_mount is not None:
             found.append(Conflict(FAILS, effect, container, file_mount))
             continue
-        if mount is not None and effect.effect in (Effect.MODIFY, Effect.READ):
+        if mount is not None and effect.effect in (Effect.MODIFY, Effect.READ) and not _within_any(path, created):
             found.append(Conflict(SEES_VOLUME, effect, container, mount))
             continue
         if effect.stage != built or effect.effect is not Effect.WRITE or effect.cache:
@@ -105,6 +113,16 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
         if ignored is not None:
             found.append(Conflict(IGNORED, effect, container, ignored=ignored))
     return found
+
+
+def _within_any(path: str, directories: set[str]) -> bool:
+    """Whether `path` or one of its ancestors is in `directories` (clean absolute paths)."""
+    while True:
+        if path in directories:
+            return True
+        if path == "/" or not path:
+            return False
+        path = path[:path.rfind("/")] or "/"
 
 
 def workspace_conflicts(pod: Pod, builds: list[LinkedBuild]) -> list[Conflict]:

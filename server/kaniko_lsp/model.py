@@ -133,6 +133,8 @@ class PodTemplate:
     agent_injection: bool = False
     incomplete: list[tuple[Location, str]] = field(default_factory=list)
     """Why the pod cannot be known entirely from the workspace (inheritFrom, a controller template...)."""
+    unreadable: bool = False
+    """Pod YAML of the template cannot be parsed (KL010): the pod is unknown, not empty."""
 
 
 @dataclass

@@ -148,6 +148,8 @@ def _not_checked(pipeline: Pipeline, build: KanikoBuild, pod: Pod | None) -> str
     `container` step is reported there, by KL012)."""
     if pod is None:
         return "it does not run in a Kubernetes pod agent (no `agent { kubernetes }` or `podTemplate` encloses it)"
+    if pod.template.unreadable:
+        return "its pod YAML cannot be parsed (KL010), so its containers are not known"
     if pod.container(build.container) is None and not pod.template.incomplete and not any(
             step.name == build.container and step.spec is build.spec for step in pipeline.container_steps):
         return f"the pod has no container '{build.container}' to run it in"

@@ -55,6 +55,8 @@ class PathEffect:
     """A tool cache under $HOME filled implicitly (`~/.m2` by mvn): the purpose of a cache mount."""
     volumes: tuple[str, ...] = ()
     """Paths of `VOLUME` instructions earlier in the same stage."""
+    root_file_system: bool = False
+    """A COPY/ADD of a whole root file system (`COPY --from=stage / /`, `ADD rootfs/ /`) onto the path."""
 
     @cached_property
     def location(self) -> Location:
@@ -462,8 +464,8 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
     args = instruction.arguments
     volumes = tuple(state.volumes)
 
-    def effect(path: str, kind: Effect, span: Span, how: str, cache: bool = False) -> PathEffect:
-        return PathEffect(path, kind, span, instruction, how, stage, cache, volumes)
+    def effect(path: str, kind: Effect, span: Span, how: str, cache: bool = False, root: bool = False) -> PathEffect:
+        return PathEffect(path, kind, span, instruction, how, stage, cache, volumes, root)
 
     if keyword == "ARG":
         for name, default in _declarations(args.text):
@@ -517,8 +519,13 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
                 yield effect(path, kind, span, how, cache)
 
 
+def _whole_root(sources: list[str]) -> bool:
+    """Sources that hold a root file system: `/` (of a stage or image) or a `rootfs` folder."""
+    return any(s.strip("/") == "" or s.rstrip("/").rsplit("/", 1)[-1] == "rootfs" for s in sources if s)
+
+
 def _copy_effects(instruction: Instruction, state: StageState,
-                  effect: Callable[[str, Effect, Span, str], PathEffect]) -> Iterator[PathEffect]:
+                  effect: Callable[..., PathEffect]) -> Iterator[PathEffect]:
     args = instruction.arguments
     exec_form = _exec_form(args.text)
     if exec_form is not None:
@@ -529,7 +536,7 @@ def _copy_effects(instruction: Instruction, state: StageState,
             path = state.absolute(expanded, state.workdir) if expanded else None
             if path is not None and start >= 0:
                 yield effect(path, Effect.WRITE, Span(args, start, start + len(destination)),
-                             instruction.keyword)
+                             instruction.keyword, root=_whole_root(exec_form[:-1]))
         return
     words = [w for w in _instruction_words(instruction) if not w.value.startswith("--")
              and not w.value.startswith("<<")]
@@ -539,4 +546,5 @@ def _copy_effects(instruction: Instruction, state: StageState,
     expanded = state.expand(destination.value)
     path = state.absolute(expanded, state.workdir) if expanded else None
     if path is not None:
-        yield effect(path, Effect.WRITE, _word_span(args, destination), instruction.keyword)
+        yield effect(path, Effect.WRITE, _word_span(args, destination), instruction.keyword,
+                     root=_whole_root([w.value for w in words[:-1]]))

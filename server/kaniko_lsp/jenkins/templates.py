@@ -117,5 +117,5 @@ def resolve(spec: TemplateSpec, load: LoadYaml) -> Resolved:
              for c in spec.containers]
     containers = merge_containers(containers, built)
     template = PodTemplate(containers, spec.agent_name, spec.default_container, spec.origin, automount,
-                           list(spec.volumes), spec.agent_injection, incomplete)
+                           list(spec.volumes), spec.agent_injection, incomplete, bool(errors))
     return Resolved(template, errors)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..conflicts import Conflict, conflicts
 from ..fixes import working_dir_fix
 from ..linked import LinkedBuild, PipelineAnalysis
-from ..model import Fix, MountSource, Pod
+from ..model import Fix, MountSource, Pod, Related
 
 
 def pod_conflicts(analysis: PipelineAnalysis, rule: str) -> Iterator[tuple[LinkedBuild, Pod, Conflict]]:
@@ -33,6 +33,22 @@ def pod_fixes(analysis: PipelineAnalysis, pod: Pod, conflict: Conflict) -> tuple
     if conflict.mount is None or conflict.mount.source is not MountSource.WORKSPACE:
         return ()
     return pod_fix(analysis, pod)
+
+
+def qualifier(build: LinkedBuild) -> str:
+    """What makes this copy of a build the one a finding is about: loop, matrix or method values, and the
+    pattern the Dockerfile's path matched (empty when nothing does)."""
+    parts = []
+    if build.build.labels:
+        parts.append("for " + ", ".join(build.build.labels))
+    if build.pattern is not None:
+        parts.append(f"one of the Dockerfiles matching {build.pattern}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def call_sites(build: LinkedBuild) -> tuple[Related, ...]:
+    """The calls of helper methods that lead to a build in their body."""
+    return tuple(Related(site, "the helper is called here") for site in build.build.call_sites)
 
 
 def dockerfile_label(build: LinkedBuild) -> str:

@@ -38,7 +38,7 @@ from ..conflicts import LOST, Conflict
 from ..dockerfile.effects import PathEffect
 from ..linked import LinkedBuild, PipelineAnalysis
 from ..model import Finding, Location, Mount, MountSource, Pod, Related, Severity
-from .common import dockerfile_label, pod_conflicts, pod_fixes
+from .common import call_sites, dockerfile_label, pod_conflicts, pod_fixes, qualifier
 from .registry import rule
 
 
@@ -57,16 +57,17 @@ def copy_outcome(build: LinkedBuild, effect: PathEffect) -> str:
     assert build.use is not None
     instructions = build.use.dockerfile.stages[effect.stage].instructions
     at = instructions.index(effect.instruction)
-    run_before = any(i.keyword == "RUN" for i in instructions[:at])
-    run_after = any(i.keyword == "RUN" for i in instructions[at + 1:])
+    runs = [n for n, i in enumerate(instructions) if i.keyword == "RUN"]
+    run_after = any(n > at for n in runs)
+    whited_out = any(n > at and n != runs[0] for n in runs)  # a RUN after the stage's first snapshot
     flags = build.build.call
     if flags.last("--single-snapshot") is not None:
         return "with --single-snapshot it is always missing from the image"
     if flags.last("--use-new-run") is not None:
         return ("the RUN after it writes a whiteout for the mount point (--use-new-run), so it will be missing"
                 if run_after else "it survives only because no RUN follows it in this stage: adding one loses it")
-    if run_before and run_after:
-        return "the RUN after it snapshots the mount point as deleted (a whiteout), so it will be missing"
+    if whited_out:
+        return "a later RUN in this stage snapshots the mount point as deleted (a whiteout), so it will be missing"
     return ("it lands in the layer only because of where it stands (no RUN both before and after it in this "
             "stage); any RUN added around it loses it, and the base image's files there are never unpacked")
 
@@ -84,21 +85,23 @@ def _message(build: LinkedBuild, conflict: Conflict) -> str:
 @rule("KL001", "change-lost-under-mount", Severity.ERROR,
       "A Dockerfile change will be missing from the image: it writes under a mount of the kaniko container")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    groups: dict[tuple[Location, str, str], tuple[Pod, list[Conflict]]] = {}
+    groups: dict[tuple[Location, str, str], tuple[Pod, list[Conflict], tuple[Related, ...]]] = {}
     for build, pod, conflict in pod_conflicts(analysis, LOST):
         assert conflict.mount is not None and build.use is not None
         origin = conflict.mount.origin or pod.template.origin or build.build.location
         related = Related(origin, f"{conflict.mount.path} is mounted into container '{conflict.container.name}' here")
-        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict), (related,),
-                      pod_fixes(analysis, pod, conflict))
-        groups.setdefault((origin, conflict.container.name, dockerfile_label(build)), (pod, []))[1].append(conflict)
+        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict) + qualifier(build),
+                      (related, *call_sites(build)), pod_fixes(analysis, pod, conflict))
+        key = (origin, conflict.container.name, dockerfile_label(build) + qualifier(build))
+        groups.setdefault(key, (pod, [], call_sites(build)))[1].append(conflict)
 
-    for (origin, container, dockerfile), (pod, lost) in groups.items():
+    for (origin, container, dockerfile), (pod, lost, sites) in groups.items():
         paths = list(dict.fromkeys(c.effect.path for c in lost))
         changes = "1 change" if len(paths) == 1 else f"{len(paths)} changes"
         assert lost[0].mount is not None
         yield Finding("KL001", Severity.ERROR, origin,
                       f"kaniko never snapshots {describe_mount(lost[0].mount, container)}: {changes} by "
                       f"{dockerfile} will be missing from the image ({', '.join(paths)})",
-                      tuple(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
+                      (*(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
+                       *sites),
                       pod_fixes(analysis, pod, lost[0]))

@@ -26,15 +26,16 @@ from collections.abc import Iterator
 from ..conflicts import IGNORED
 from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
-from .common import pod_conflicts
+from .common import call_sites, pod_conflicts, qualifier
 from .registry import rule
 
 
 @rule("KL003", "change-lost-to-ignore-list", Severity.WARNING,
       "A Dockerfile change will be missing from the image: kaniko's own ignore list covers it")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    for _build, _pod, conflict in pod_conflicts(analysis, IGNORED):
+    for build, _pod, conflict in pod_conflicts(analysis, IGNORED):
         effect = conflict.effect
         yield Finding("KL003", Severity.WARNING, effect.location,
                       f"{effect.how} writes {effect.path}, which kaniko never snapshots: it is under "
-                      f"{conflict.ignored}; this change will be missing from the image")
+                      f"{conflict.ignored}; this change will be missing from the image{qualifier(build)}",
+                      call_sites(build))

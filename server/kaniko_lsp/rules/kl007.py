@@ -40,8 +40,7 @@ def _problems(linked: LinkedBuild) -> Iterator[tuple[FlagValue, str]]:
             yield value, f"--ignore-path {value.value} is relative and never matches: use an absolute path"
     sub_path = call.last("--context-sub-path")
     context = call.last("--context")
-    if sub_path is not None and (context is None or "://" not in context.value
-                                 or context.value.startswith("dir://")):
+    if sub_path is not None and (context is None or "://" not in context.value):
         yield sub_path, "--context-sub-path only applies to a scheme:// context; with a local context it is ignored"
     kaniko_dir = call.last("--kaniko-dir")
     container = linked.pod.container(linked.build.container) if linked.pod else None

@@ -25,19 +25,19 @@ from collections.abc import Iterator
 from ..conflicts import SEES_VOLUME
 from ..linked import PipelineAnalysis
 from ..model import Finding, Related, Severity
-from .common import pod_conflicts, pod_fixes
+from .common import call_sites, pod_conflicts, pod_fixes, qualifier
 from .registry import rule
 
 
 @rule("KL009", "run-sees-volume", Severity.WARNING,
       "A RUN reads or edits base-image files under a mounted path and sees the volume instead")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
-    for _build, pod, conflict in pod_conflicts(analysis, SEES_VOLUME):
+    for build, pod, conflict in pod_conflicts(analysis, SEES_VOLUME):
         assert conflict.mount is not None
         effect = conflict.effect
         origin = conflict.mount.origin or pod.template.origin
         related = (Related(origin, f"{conflict.mount.path} is mounted here"),) if origin else ()
         yield Finding("KL009", Severity.WARNING, effect.location,
                       f"{effect.how} {effect.effect.value} {effect.path}, under {conflict.mount.path} mounted into "
-                      f"container '{conflict.container.name}': it sees the volume's content, not the image's files",
-                      related, pod_fixes(analysis, pod, conflict))
+                      f"container '{conflict.container.name}': it sees the volume's content, not the image's files"
+                      f"{qualifier(build)}", (*related, *call_sites(build)), pod_fixes(analysis, pod, conflict))

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
+from .common import call_sites, qualifier
 from .registry import rule
 
 
@@ -39,4 +40,4 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
     for build in analysis.builds:
         if build.unresolved:
             yield Finding("KL011", Severity.INFO, build.build.location,
-                          f"this kaniko build is not checked: {build.unresolved}")
+                          f"this kaniko build is not checked{qualifier(build)}: {build.unresolved}", call_sites(build))

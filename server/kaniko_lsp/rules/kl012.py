@@ -33,7 +33,7 @@ from .registry import rule
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
     for step in analysis.pipeline.container_steps:
         pod = analysis.pod(step.spec)
-        if pod is None or pod.template.incomplete or pod.container(step.name) is not None:
+        if pod is None or pod.template.incomplete or pod.template.unreadable or pod.container(step.name) is not None:
             continue
         known = ", ".join(f"'{c.name}'" for c in pod.containers)
         yield Finding("KL012", Severity.ERROR, step.location,
