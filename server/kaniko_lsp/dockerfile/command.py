@@ -1,0 +1,155 @@
+"""One shell command of a `RUN`, read with the state it runs in: its options, operands and the paths
+its words name."""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .. import shell
+from .state import StageState
+
+
+class Effect(enum.Enum):
+    WRITE = "writes"
+    REMOVE = "removes"
+    MODIFY = "modifies"
+    READ = "reads"
+
+
+PREFIXES = {"sudo", "nohup", "time", "exec", "nice", "stdbuf", "doas", "gosu", "su-exec", "tini", "dumb-init"}
+"""Commands that run the command after them."""
+VALUE_OPTIONS = {
+    "mkdir": {"-m", "--mode", "--context"}, "cp": {"-t", "--target-directory", "-S", "--suffix"},
+    "mv": {"-t", "--target-directory", "-S", "--suffix"}, "touch": {"-d", "-r", "-t", "--date", "--reference"},
+    "install": {"-m", "--mode", "-o", "--owner", "-g", "--group", "-t", "--target-directory", "-S"},
+    "chmod": {"--reference"}, "chown": {"--reference"}, "sed": {"-e", "-f", "--expression", "--file", "-l"},
+    "tar": {"-C", "--directory", "-f", "--file", "-T", "-X", "--exclude"}, "unzip": {"-d", "-x"},
+    "curl": {"-o", "--output", "-H", "--header", "-u", "--user", "-d", "--data", "-X", "--request", "-A",
+             "--retry", "-m", "--max-time", "--connect-timeout", "-w", "-e", "-b", "-c", "-T", "--cacert"},
+    "wget": {"-O", "--output-document", "-P", "--directory-prefix", "-q", "--header", "-U", "-t", "-T"},
+    "useradd": {"-d", "--home-dir", "-u", "-g", "-G", "-s", "-c", "-k", "-e", "-f", "-K", "-p", "--uid",
+                "--gid", "--groups", "--shell", "--comment"},
+    "adduser": {"-h", "--home", "-u", "-G", "-g", "-s", "--uid", "--gid", "--shell", "--ingroup", "--gecos"},
+    "ln": {"-t", "--target-directory", "-S", "--suffix"},
+}
+"""Options that take a value, per command (so that the value is not read as an operand)."""
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+Found = tuple[shell.Word | None, str | None, Effect, bool]
+"""(the word naming the path, None for the command word; the path; the effect; a tool cache)."""
+
+
+@dataclass
+class Command:
+    """One simple command being interpreted, with the state it runs in."""
+
+    words: list[shell.Word]
+    state: StageState
+    cwd: str | None
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables assigned on the command line (`GOBIN=/x go install ...`)."""
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+
+    def options(self) -> set[str]:
+        return {w.value for w in self.words[1:] if w.value.startswith("-")}
+
+    def operands(self, skip: int = 1) -> list[shell.Word]:
+        takes_value = VALUE_OPTIONS.get(self.name, set())
+        operands, k, words = [], skip, self.words
+        end_of_options = False
+        while k < len(words):
+            value = words[k].value
+            if not end_of_options and value == "--":
+                end_of_options = True
+            elif not end_of_options and value.startswith("-") and len(value) > 1:
+                if value in takes_value:
+                    k += 1
+            else:
+                operands.append(words[k])
+            k += 1
+        return operands
+
+    def option_value(self, *names: str) -> shell.Word | None:
+        """The value of the first of `names` given (`-o x`, `-ox`, `--out x`, `--out=x`, `-Dkey=x` for a
+        name ending in `=`)."""
+        words = self.words
+        for k, word in enumerate(words):
+            for name in names:
+                if name.endswith("="):
+                    if word.value.startswith(name):
+                        value = word.value[len(name):]
+                        return shell.Word(value, word.end - len(value), word.end, word.dynamic)
+                    continue
+                if word.value == name and k + 1 < len(words):
+                    return words[k + 1]
+                if name.startswith("--") and word.value.startswith(name + "="):
+                    value = word.value[len(name) + 1:]
+                    return shell.Word(value, word.end - len(value), word.end, word.dynamic)
+                if len(name) == 2 and not name.startswith("--") and word.value.startswith(name) \
+                        and len(word.value) > 2 and not word.value.startswith("--"):
+                    value = word.value[2:]
+                    return shell.Word(value, word.end - len(value), word.end, word.dynamic)
+        return None
+
+    def lookup(self, name: str) -> str | None:
+        return self.env[name] if name in self.env else self.state.lookup(name)
+
+    def path(self, word: shell.Word) -> str | None:
+        value = word.value
+        if any(c in value for c in "*?["):
+            return None
+        if word.dynamic or value.startswith("~"):
+            expanded = self.state.expand(value)
+            if expanded is None:
+                return None
+            value = expanded
+        if not value or value == "-":
+            return None
+        return self.state.absolute(value, self.cwd)
+
+    def absolute(self, path: str) -> str | None:
+        return self.state.absolute(path, self.cwd)
+
+    def home(self, *parts: str) -> str | None:
+        home = self.lookup("HOME")
+        return posixpath.join(home, *parts) if home else None
+
+
+def unwrap(words: list[shell.Word]) -> tuple[list[shell.Word], dict[str, str]]:
+    """The command behind `sudo`, `env A=b`, `nohup`... prefixes, and the variables assigned before it."""
+    words = list(words)
+    env: dict[str, str] = {}
+    while words:
+        value = words[0].value
+        if _ASSIGNMENT.match(value):
+            name, _, assigned = words.pop(0).value.partition("=")
+            env[name] = assigned
+        elif value.rsplit("/", 1)[-1] in PREFIXES or value == "env":
+            words.pop(0)
+            while words and words[0].value.startswith("-"):
+                words.pop(0)
+        else:
+            break
+    return words, env
+
+
+def explicit(command: Command, words: list[shell.Word], effect: Effect) -> Iterator[Found]:
+    for word in words:
+        yield word, command.path(word), effect, False
+
+
+def implicit(path: str | None, effect: Effect = Effect.WRITE, cache: bool = False) -> Iterator[Found]:
+    if path is not None:
+        yield None, path, effect, cache
+
+
+def in_cwd(command: Command, *parts: str) -> Iterator[Found]:
+    if command.cwd is not None:
+        yield None, posixpath.join(command.cwd, *parts) if parts else command.cwd, Effect.WRITE, False
