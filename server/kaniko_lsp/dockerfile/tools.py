@@ -127,7 +127,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(("cargo",), (_cache("~/.cargo", "CARGO_HOME", under="registry"), _to("./target", "CARGO_TARGET_DIR",
                                                                              "--target-dir")),
          ("build", "test", "fetch", "run", "check", "bench", "doc")),
-    Tool(("cargo",), (_to("~/.cargo/bin", "CARGO_INSTALL_ROOT", "--root"),), ("install",)),
+    Tool(("cargo",), (_to("{CARGO_HOME:~/.cargo}", "CARGO_INSTALL_ROOT", "--root", under="bin"),), ("install",)),
     Tool(("rustup",), (_to("~/.rustup", "RUSTUP_HOME"),),
          ("toolchain install", "install", "default", "target add", "component add", "update")),
     Tool(("rustup-init",), (_to("~/.cargo", "CARGO_HOME"), _to("~/.rustup", "RUSTUP_HOME")), ()),
