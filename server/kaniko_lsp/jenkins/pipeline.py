@@ -254,7 +254,9 @@ class _Reader:
         if isinstance(target, tree.Name):
             self.values.variables[target.name] = node.value
         elif isinstance(target, tree.Prop) and isinstance(target.target, tree.Name) and target.target.name == "env":
-            return context.with_env({target.name: self.values.value(node.value)})
+            value = self.values.value(node.value)
+            self.values.assigned_env[target.name] = value
+            return context.with_env({target.name: value})
         return context
 
     def loop(self, body: tree.Closure, over: Value, context: _Context, indexed: bool = False) -> None:
@@ -578,7 +580,8 @@ class _Reader:
             return
         commands = shell.commands(script.text)
         for call in executor_calls(commands):
-            _expand_flags(call, {k: v.text for k, v in context.scope.env.items() if isinstance(v, Embedded)})
+            env = {**self.values.assigned_env, **context.scope.env}
+            _expand_flags(call, {k: v.text for k, v in env.items() if isinstance(v, Embedded)})
             self.pipeline.builds.append(KanikoBuild(context.spec, container, context.cwd, script, call,
                                                     len(self.pipeline.shell_steps) - 1, context.labels,
                                                     context.call_sites))

@@ -59,6 +59,8 @@ class Evaluator:
         """The script's variables: the last expression assigned to each name (read lazily, in the scope
         of the place that uses it)."""
         self.scope = Scope()
+        self.assigned_env: dict[str, Value] = {}
+        """`env.X = ...` assignments read so far: they hold for the rest of the run, beyond their block."""
 
     def string(self, node: tree.Node | None) -> Embedded | None:
         """The text an expression evaluates to when it is a known string, else None."""
@@ -90,11 +92,15 @@ class Evaluator:
             return scope.names[name]
         if name in self.variables:
             return self.value(self.variables[name], depth + 1)
-        return scope.env.get(name)
+        return self.env(name)
+
+    def env(self, name: str) -> Value:
+        """An environment variable: set by the enclosing blocks, else by an earlier `env.X = ...`."""
+        return self.scope.env[name] if name in self.scope.env else self.assigned_env.get(name)
 
     def member(self, target: tree.Node, name: str, depth: int) -> Value:
         if isinstance(target, tree.Name) and target.name == "env" and "env" not in self.scope.names:
-            return self.scope.env.get(name)
+            return self.env(name)
         owner = self.value(target, depth + 1)
         return owner.get(name) if isinstance(owner, MapValue) else None
 
@@ -164,7 +170,7 @@ class Evaluator:
         if not all(part.isidentifier() for part in parts):
             return None
         if parts[0] == "env" and len(parts) == 2 and "env" not in self.scope.names:
-            return self.scope.env.get(parts[1])
+            return self.env(parts[1])
         value = self.lookup(parts[0], depth + 1)
         for part in parts[1:]:
             value = value.get(part) if isinstance(value, MapValue) else None

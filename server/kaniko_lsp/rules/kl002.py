@@ -4,7 +4,9 @@
 kaniko container: `rm`/`mv` of a mount point or of a directory that contains one (`Device or resource
 busy`), `COPY`/`ADD` over a file mount (`/etc/hosts`, `/etc/resolv.conf`, `/etc/hostname`, a
 `subPath` mount), and any write, explicit or by a tool, under a read-only mount (secret, configMap,
-projected, `readOnly: true`): `read-only file system`. Unlike KL001 this holds in every stage.
+projected, `readOnly: true`): `read-only file system`. Unlike KL001 this holds in every stage. A whole
+root file system copied onto `/` (`COPY --from=stage / /`, `ADD rootfs/ /`) lands on every file
+Kubernetes mounts at once. It is reported on the Dockerfile and on the `mountPath` that causes it.
 
 **Why it matters.** The build fails, often far from the cause: a registry secret mounted at `/root`
 instead of `/kaniko/.docker` makes `go build` fail because its cache lives in `/root/.cache`.

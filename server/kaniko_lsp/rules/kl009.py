@@ -1,7 +1,8 @@
 """KL009: a RUN reads or edits image files where a volume is mounted.
 
 **What it finds.** A `RUN` that reads or modifies existing files (`sed -i`, `chmod`, `chown`, a `cp`
-source) under a mount point of the kaniko container.
+source) under a mount point of the kaniko container. Files the same stage wrote before (a download made
+executable) are the build's own: writing them is what KL001 reports.
 
 **Why it matters.** kaniko does not unpack base-image files under a mount: the command sees the
 volume's content instead (for the workspace volume, the Jenkins workspace), so it edits the wrong file

@@ -1,10 +1,13 @@
 """KL011: a kaniko build could not be followed statically.
 
-**What it finds.** A `/kaniko/executor` call whose Dockerfile kaniko-lsp cannot find in the workspace
-(a remote build context such as `git://`, `s3://` or `tar://`, a Dockerfile path built from variables,
-a Dockerfile that is neither in the repository nor written earlier by the pipeline), and a pod that
-is partly defined on the Jenkins controller (`inheritFrom`, an agent chosen by `label`, pod YAML from
-a shared library or a missing `yamlFile`).
+**What it finds.** A `/kaniko/executor` call that cannot be checked, with the reason: a remote build
+context such as `git://`, `s3://` or `tar://`; a Dockerfile path built from values that are not known
+statically (a build parameter, a method's result) and that matches no file of the workspace; a
+Dockerfile that is neither in the repository nor written earlier by the pipeline; a build in a helper
+method that nothing in the file calls (a shared library step); a build outside any Kubernetes pod agent;
+a pod whose YAML cannot be parsed. Also a pod that is partly defined on the Jenkins controller
+(`inheritFrom`, an agent chosen by `label`, pod YAML from a shared library or a missing `yamlFile`).
+Every executor call is either checked or reported here (or by KL012 when its container is missing).
 
 **Why it matters.** Nothing is checked for that build; this finding says so instead of staying silent.
 
