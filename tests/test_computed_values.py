@@ -207,6 +207,7 @@ def test_dir_context_with_a_sub_path(make_workspace) -> None:
     kl007 = [line for rule, _, line in found if rule == "KL007"]
     assert kl007 == [line_of(jenkinsfile, "--context `pwd` --context-sub-path")], \
         "only the plain context ignores --context-sub-path"
+    assert "KL001" not in fixed_by_check(root)
 
 
 def test_tools_whose_options_or_home_name_the_write(make_workspace) -> None:
@@ -217,6 +218,7 @@ def test_tools_whose_options_or_home_name_the_write(make_workspace) -> None:
         working_dir="/home/jenkins"), "Dockerfile": dockerfile})
     assert ("KL001", "Dockerfile", 2) in rules(root)
     assert [r for r in rules(root) if r[1] == "Dockerfile" and r[2] == 3] == []
+    assert "KL001" not in fixed_by_check(root)
 
 
 def test_an_unreadable_pod_is_unknown_not_empty(make_workspace) -> None:
@@ -250,6 +252,7 @@ def test_copy_order_is_judged_on_the_whole_stage(make_workspace) -> None:
     root = make_workspace({"Jenkinsfile": pipeline(body), "Dockerfile": dockerfile})
     (copy,) = [f for f in findings(root) if f[1] == "Dockerfile"]
     assert copy[2] == 1 and "a later RUN in this stage snapshots the mount point as deleted" in copy[3]
+    assert fixed_by_check(root) == []
     single_run = make_workspace({"Jenkinsfile": pipeline(body),
                                  "Dockerfile": "FROM alpine\nCOPY app /tmp/build/app\nRUN apk add git\n"})
     (copy,) = [f for f in findings(single_run) if f[1] == "Dockerfile"]
