@@ -182,12 +182,15 @@ EOF
       }
 """
     literal = groovy.replace('text: "', "text: '").replace('\\\\n"', "\\\\n'")
-    for body in (groovy, shell_written):
+    for body, fixable in ((groovy, True), (shell_written, False)):
         jenkinsfile = pipeline(body, working_dir="/home/jenkins/agent")
         root = make_workspace({"Jenkinsfile": jenkinsfile})
         found = findings(root)
         assert ("KL001", "Jenkinsfile", line_of(jenkinsfile, "WORKDIR")) in [f[:3] for f in found], found
         assert any("/home/jenkins/agent/workspace/JOB/app" in f[3] for f in found)
+        # Groovy wrote the agent's path, which kaniko no longer mounts once its working directory moves; the
+        # shell wrote kaniko's own path, which moves with it: no working directory can repair that one.
+        assert ("KL001" not in fixed_by_check(root)) is fixable
         shutil.rmtree(root)
         root.mkdir()
     root = make_workspace({"Jenkinsfile": pipeline(literal, working_dir="/home/jenkins/agent")})
