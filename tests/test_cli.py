@@ -15,6 +15,9 @@ CLI = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kani
 
 
 def check(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`kaniko-lsp check` run from `cwd`, by default the directory it checks (paths print relative to it)."""
+    if cwd is None and arguments and isinstance(arguments[0], Path) and arguments[0].is_dir():
+        cwd = arguments[0]
     return subprocess.run([CLI, "check", *map(str, arguments)], capture_output=True, text=True, cwd=cwd,
                           timeout=60, check=False)
 
@@ -40,8 +43,11 @@ def test_seed_text_output_is_one_compiler_style_line_per_finding() -> None:
     process = check(EXAMPLES / "seed")
     lines = process.stdout.splitlines()
     assert process.returncode == 1
-    assert [line.split(" ", 3)[:3] for line in lines] == [["Jenkinsfile:15:25:", "error", "KL001"],
-                                                          ["Jenkinsfile:36:23:", "error", "KL001"]]
+    assert [line.split(" ", 4)[:4] for line in lines[:2]] == [["Jenkinsfile:15:25:", "error", "KL001", "[*]"],
+                                                              ["Jenkinsfile:36:23:", "error", "KL001", "[*]"]]
+    assert lines[2:4] == ["", "Found 2 errors (2 fixable with --fix)."]
+    assert lines[4].startswith("  KL001: file://") and lines[4].endswith("/docs/rules/KL001.md")
+    assert "\033[" not in process.stdout, "no colour when the output is not a terminal"
 
 
 def test_seed_fixed_is_clean() -> None:
@@ -81,9 +87,12 @@ def test_file_argument_reports_that_file_and_what_it_references(make_workspace) 
         "other/Dockerfile": "FROM alpine\n",
     })
     (root / ".git").mkdir()
-    dockerfile_only = check(root / "Dockerfile", "--format", "json")
+    dockerfile_only = check(root / "Dockerfile", "--format", "json", cwd=root)
     assert {f["path"] for f in json.loads(dockerfile_only.stdout)["findings"]} == {"Dockerfile", "Jenkinsfile"}
     assert json.loads(check(root / "other" / "Dockerfile", "--format", "json").stdout)["findings"] == []
+    from_elsewhere = check(root / "Dockerfile", "--format", "json", cwd=root.parent)
+    assert {f["path"] for f in json.loads(from_elsewhere.stdout)["findings"]} == {
+        f"{root.name}/Dockerfile", f"{root.name}/Jenkinsfile"}, "paths relative to the current directory"
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

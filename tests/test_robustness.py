@@ -67,7 +67,7 @@ def test_emoji_before_a_path_counts_utf16_columns_in_json(make_workspace) -> Non
         "Dockerfile": "FROM alpine\nRUN echo 😀 > /tmp/b/x\n",
     })
     cli = Path(sys.executable).parent / "kaniko-lsp"
-    report = json.loads(subprocess.run([str(cli), "check", str(root), "--format", "json"], capture_output=True,
+    report = json.loads(subprocess.run([str(cli), "check", ".", "--format", "json"], cwd=root, capture_output=True,
                                        text=True, check=False).stdout)
     (write,) = [f for f in report["findings"] if f["path"] == "Dockerfile"]
     assert write["range"]["start"] == {"line": 1, "character": 14}, "the emoji is two UTF-16 code units"
@@ -82,7 +82,7 @@ def test_syntax_problems_are_named_and_the_rest_is_read(make_workspace) -> None:
     half_typed = GOOD_PIPELINE.replace("      steps {\n", "      steps {\n        sh 'echo' )\n", 1)
     root = make_workspace({"Jenkinsfile": half_typed, "Dockerfile": GOOD_DOCKERFILE})
     cli = Path(sys.executable).parent / "kaniko-lsp"
-    report = json.loads(subprocess.run([str(cli), "check", str(root), "--format", "json"], capture_output=True,
+    report = json.loads(subprocess.run([str(cli), "check", ".", "--format", "json"], cwd=root, capture_output=True,
                                        text=True, check=False).stdout)
     assert report["notRead"][0] == {"path": "Jenkinsfile", "message": "unexpected ')'",
                                     "range": {"start": {"line": 17, "character": 18},

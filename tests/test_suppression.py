@@ -35,13 +35,18 @@ def test_without_suppression(make_workspace) -> None:
 def test_dockerfile_pragma_covers_the_whole_next_instruction(make_workspace) -> None:
     pragma = "# kaniko-lsp ignore=KL001 # build cache, on purpose\n"
     dockerfile = LOSING_DOCKERFILE.replace("RUN mkdir", pragma + "RUN mkdir")
-    assert rules(workspace(make_workspace, dockerfile)) == [("KL003", "Dockerfile", 4),
-                                                            ("KL001", "Jenkinsfile", 10)]
+    assert rules(workspace(make_workspace, dockerfile)) == [("KL003", "Dockerfile", 4)], \
+        "every change it counted is suppressed: the Jenkinsfile side goes too"
+    only_one = LOSING_DOCKERFILE.replace("RUN touch /var/run", pragma + "RUN touch /var/run").replace(
+        "    && touch /tmp/b/y\n", "\n").replace("RUN mkdir", pragma.replace("KL001", "KL001") + "RUN mkdir") + \
+        "RUN touch /tmp/b/kept\n"
+    assert ("KL001", "Jenkinsfile", 10) in rules(workspace(make_workspace, only_one)), \
+        "one change left: the Jenkinsfile side stays"
 
 
 def test_pragma_lists_several_rules(make_workspace) -> None:
     dockerfile = "FROM alpine\n# kaniko-lsp ignore=KL001,KL003\nRUN touch /tmp/b/x /var/run/y\n"
-    assert rules(workspace(make_workspace, dockerfile)) == [("KL001", "Jenkinsfile", 10)]
+    assert rules(workspace(make_workspace, dockerfile)) == []
 
 
 def test_groovy_pragma_suppresses_the_next_line(make_workspace) -> None:

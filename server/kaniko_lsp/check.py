@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Result, analyze
-from .config import Config, parse_config
+from .config import CONFIG_FILE, Config, parse_config
 from .edits import apply, preferred_edits, write_atomically
 from .model import Finding, Severity
-from .report import json_report, sarif_report, text_report
-from .report.positions import PositionEncoder
+from .report import checkstyle_report, github_report, gitlab_report, json_report, sarif_report, text_report
+from .report.output import RANK, Report
 from .rules import RULES
-from .status import EXIT_CLEAN, EXIT_FINDINGS
-from .workspace import Workspace, looks_like_pipeline
+from .status import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from .workspace import Workspace, is_dockerfile_name, looks_like_pipeline
+
+FAIL_LEVELS = {"error": RANK[Severity.ERROR], "warning": RANK[Severity.WARNING], "info": RANK[Severity.INFO],
+               "never": 99}
 
 
 @dataclass
@@ -26,20 +31,28 @@ class Target:
     file: str | None = None
     config: Config | None = None
     jobs: int = 1
+    kind: str = "directory"
 
     def run(self) -> Result:
         if self.file is None:
             return analyze(self.workspace, config=self.config, jobs=self.jobs)
-        text = self.workspace.read(self.file) or ""
-        if looks_like_pipeline(self.file.rsplit("/", 1)[-1], text):
+        if self.kind == "pipeline":
             return analyze(self.workspace, [self.file], self.config)
         result = analyze(self.workspace, config=self.config, jobs=self.jobs)
         result.findings = [f for f in result.findings if self._touches(f)]
+        result.syntax_problems = [p for p in result.syntax_problems if p[0].path == self.file]
+        result.unreadable = {p: r for p, r in result.unreadable.items() if p == self.file}
         return result
 
     def _touches(self, finding: Finding) -> bool:
         paths = {finding.location.path, *(r.location.path for r in finding.related)}
         return self.file in paths
+
+
+@dataclass
+class Options:
+    select: set[str] | None = None
+    ignore: set[str] = field(default_factory=set)
 
 
 def _repository_root(path: Path) -> Path:
@@ -49,75 +62,188 @@ def _repository_root(path: Path) -> Path:
     return path.parent
 
 
-def _target(argument: str) -> Target:
+def _kind(name: str, text: str | None) -> str | None:
+    """What a file named on the command line is for kaniko-lsp (None: nothing it reads)."""
+    if text is not None and looks_like_pipeline(name, text):
+        return "pipeline"
+    if is_dockerfile_name(name):
+        return "dockerfile"
+    if name.endswith((".yaml", ".yml")) or name == CONFIG_FILE:
+        return "yaml"
+    return None
+
+
+def _target(argument: str, stdin_name: str | None) -> Target:
+    if argument == "-":
+        if not stdin_name:
+            raise UsageError("reading standard input (`-`) needs --stdin-filename NAME")
+        path = Path(stdin_name).resolve()
+        workspace = Workspace(_repository_root(path))
+        relative = workspace.relative(path)
+        if relative is None:
+            raise UsageError(f"{stdin_name}: not inside a repository")
+        workspace.buffers[relative] = sys.stdin.read()
+        kind = _kind(path.name, workspace.buffers[relative])
+        if kind is None:
+            raise UsageError(f"{stdin_name}: not a pipeline, Dockerfile or pod YAML")
+        return Target(workspace, relative, kind=kind)
     path = Path(argument)
     if path.is_dir():
         return Target(Workspace(path))
     if path.is_file():
         workspace = Workspace(_repository_root(path.resolve()))
-        return Target(workspace, workspace.relative(path))
-    raise FileNotFoundError(f"{argument}: no such file or directory")
-
-
-def _fix(target: Target) -> int:
-    """Applies every finding's preferred fix; returns how many files changed."""
-    changed = 0
-    for path, edits in preferred_edits(target.run().findings).items():
-        original = target.workspace.read(path)
-        if original is None:
-            continue
-        updated = apply(original, edits)
-        if updated != original:
-            write_atomically(target.workspace.absolute(path), updated)
-            target.workspace.forget(path)
-            changed += 1
-    return changed
+        relative = workspace.relative(path.resolve())
+        assert relative is not None
+        kind = _kind(path.name, workspace.read(relative))
+        if kind is None:
+            raise UsageError(f"{argument}: not a pipeline, Dockerfile or pod YAML (kaniko-lsp reads Jenkinsfiles, "
+                             "*.jenkinsfile and pipeline *.groovy files, Dockerfiles and YAML)")
+        return Target(workspace, relative, kind=kind)
+    raise UsageError(f"{argument}: no such file or directory")
 
 
 def _explicit_config(path: str | None) -> Config | None:
     if path is None:
         return None
-    config, problems = parse_config(Path(path).read_text(encoding="utf-8"), set(RULES))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--config {path}: {error.strerror or error}") from None
+    config, problems = parse_config(text, set(RULES))
     for problem in problems:
         print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)
     return config
 
 
+def _rules(value: str | None, flag: str) -> set[str] | None:
+    if value is None:
+        return None
+    codes = {c.strip().upper() for c in value.split(",") if c.strip()}
+    unknown = sorted(codes - set(RULES))
+    if unknown:
+        raise UsageError(f"{flag}: unknown rule {', '.join(unknown)} (see `kaniko-lsp rules`)")
+    return codes
+
+
+def _filtered(result: Result, options: Options) -> list[Finding]:
+    return [f for f in result.findings if (options.select is None or f.rule in options.select)
+            and f.rule not in options.ignore]
+
+
+def _fixes(target: Target, options: Options) -> dict[str, tuple[str, str]]:
+    """The text before and after the preferred fixes, for each file they change."""
+    changes = {}
+    for path, edits in preferred_edits(_filtered(target.run(), options)).items():
+        original = target.workspace.read(path)
+        if original is None:
+            continue
+        updated = apply(original, edits)
+        if updated != original:
+            changes[path] = (original, updated)
+    return changes
+
+
+def _shown(target: Target, relative: str) -> str:
+    absolute = target.workspace.absolute(relative)
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _diff(targets: list[Target], options: Options) -> int:
+    found = False
+    for target in targets:
+        for path, (before, after) in sorted(_fixes(target, options).items()):
+            found = True
+            name = _shown(target, path)
+            sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                                       f"a/{name}", f"b/{name}"))
+    return EXIT_FINDINGS if found else EXIT_CLEAN
+
+
+def _fix(targets: list[Target], options: Options) -> None:
+    fixed = []
+    for target in targets:
+        for path, (_, updated) in sorted(_fixes(target, options).items()):
+            if target.file is not None and target.workspace.buffers.get(target.file) is not None \
+                    and path == target.file:
+                continue  # standard input is not a file to write
+            write_atomically(target.workspace.absolute(path), updated)
+            target.workspace.forget(path)
+            fixed.append(_shown(target, path))
+    for name in fixed:
+        print(f"kaniko-lsp: fixed {name}", file=sys.stderr)
+    print(f"kaniko-lsp: fixed {len(fixed)} file{'s' if len(fixed) != 1 else ''}", file=sys.stderr)
+
+
+def _colour(setting: str) -> bool:
+    if setting == "always":
+        return True
+    if setting == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
 def run(arguments: argparse.Namespace) -> int:
     config = _explicit_config(arguments.config)
-    targets = [_target(p) for p in arguments.paths or ["."]]
+    options = Options(_rules(arguments.select, "--select"), _rules(arguments.ignore, "--ignore") or set())
+    if arguments.stdin_filename and arguments.paths and arguments.paths != ["-"]:
+        raise UsageError("--stdin-filename goes with `-` as the only PATH")
+    targets = [_target(p, arguments.stdin_filename) for p in arguments.paths or ["-" if arguments.stdin_filename
+                                                                              else "."]]
     for target in targets:
         target.config = config
         target.jobs = arguments.jobs
+    if arguments.diff:
+        return _diff(targets, options)
     if arguments.fix:
-        fixed = sum(_fix(t) for t in targets)
-        print(f"kaniko-lsp: fixed {fixed} file{'s' if fixed != 1 else ''}", file=sys.stderr)
-    status = EXIT_CLEAN
-    documents = []
-    sarif_parts: list[tuple[list[Finding], PositionEncoder]] = []
+        _fix(targets, options)
+    report = Report(Path.cwd())
+    pipelines = 0
     for target in targets:
         result = target.run()
+        pipelines += len(result.analyses) or (1 if target.kind == "pipeline" else 0)
         for path, problems in result.config_problems.items():
             for problem in problems:
                 print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)
-        if any(f.severity in (Severity.ERROR, Severity.WARNING) for f in result.findings):
-            status = EXIT_FINDINGS
-        encoder = PositionEncoder(target.workspace.read)
-        if arguments.format == "json":
-            documents.append(json_report.render(result.findings, encoder, result.unreadable,
-                                                result.syntax_problems))
-        elif arguments.format == "sarif":
-            sarif_parts.append((result.findings, encoder))
-        else:
-            prefix = "" if len(targets) == 1 or target.file else f"{target.workspace.root}/"
-            rendered = text_report.render(result.findings, encoder, result.unreadable, prefix,
-                                          result.syntax_problems)
-            if rendered:
-                documents.append(rendered)
-    if arguments.format == "json" and len(documents) > 1:
-        documents = [json_report.merge(documents)]
-    if arguments.format == "sarif":
-        documents = [sarif_report.render(sarif_parts)]
-    if documents:
-        print("\n".join(documents))
-    return status
+        report.add(target.workspace.root, target.workspace.read, _filtered(result, options), result.unreadable,
+                   result.syntax_problems, lambda code: RULES[code].url(arguments.docs_url or ""))
+    report.sort()
+    _print(_render(report, arguments))
+    if not pipelines and all(t.file is None for t in targets) and arguments.format == "text":
+        print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy)",
+              file=sys.stderr)
+    return _status(report, arguments.fail_level)
+
+
+def _render(report: Report, arguments: argparse.Namespace) -> str:
+    form = arguments.format
+    if arguments.statistics:
+        return text_report.statistics(report)
+    if form == "json":
+        return json_report.render(report)
+    if form == "sarif":
+        docs = {code: rule.url(arguments.docs_url or "") for code, rule in RULES.items()}
+        return sarif_report.render(report, docs)
+    if form == "github":
+        return github_report.render(report)
+    if form == "gitlab":
+        return gitlab_report.render(report)
+    if form == "checkstyle":
+        return checkstyle_report.render(report)
+    return text_report.render(report, _colour(arguments.color))
+
+
+def _status(report: Report, fail_level: str) -> int:
+    threshold = FAIL_LEVELS[fail_level]
+    if fail_level != "never" and (report.unreadable or report.not_read):
+        return EXIT_FINDINGS  # what was not read counts as an error
+    return EXIT_FINDINGS if report.worst() >= threshold else EXIT_CLEAN
+
+
+def _print(text: str) -> None:
+    if text:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+

@@ -66,6 +66,8 @@ class Finding:
     message: str
     related: tuple[Related, ...] = ()
     fixes: tuple[Fix, ...] = ()
+    parts: tuple[Location, ...] = field(default=(), compare=False)
+    """For a finding that sums up others (the mount side of KL001/KL002): where those are reported."""
 
 
 class MountSource(str, enum.Enum):

@@ -264,14 +264,17 @@ def _configured(findings: list[Finding], analysis: PipelineAnalysis, workspace: 
     """Findings left after config `ignore`/`ignorePaths` and suppression comments, with severities set."""
     kept = []
     suppressions = _Suppressions(analysis, workspace, parsed)
+    dropped: set[tuple[str, Location]] = set()
     for finding in findings:
         path = finding.location.path
         config, base = configs.for_path(path)
         if finding.rule in config.ignore or config.ignores_path(path, base):
             continue
         if finding.rule in suppressions.at(finding.location):
+            dropped.add((finding.rule, finding.location))
             continue
         severity = config.severity.get(finding.rule)
         kept.append(dataclasses.replace(finding, severity=severity) if severity else finding)
-    return kept
+    # a finding that sums up others goes with them when a comment suppresses all of them
+    return [f for f in kept if not f.parts or not all((f.rule, part) in dropped for part in f.parts)]
 

@@ -24,8 +24,17 @@ def is_watched_name(name: str) -> bool:
             or name == ".kaniko-lsp.yaml")
 
 
+NOT_GROOVY = (".json", ".md", ".markdown", ".txt", ".rst", ".adoc", ".html", ".xml", ".yaml", ".yml", ".toml",
+              ".ini", ".properties", ".png", ".jpg", ".svg", ".gif", ".pdf", ".sh", ".py", ".js", ".ts", ".bak",
+              ".orig", ".swp", ".tmp", ".zip", ".gz", ".tar", ".lock", ".cfg", ".conf", ".css")
+"""Endings of files named like pipelines that are something else (`jenkinsfile.tmLanguage.json`)."""
+
+
 def is_pipeline_name(name: str) -> bool:
+    """`Jenkinsfile`, `Jenkinsfile.<variant>` and `<name>.jenkinsfile`, but not `Jenkinsfile.md`."""
     lower = name.lower()
+    if lower.endswith(NOT_GROOVY):
+        return False
     return lower == "jenkinsfile" or lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile")
 
 

@@ -11,7 +11,6 @@ from pygls.uris import from_fs_path
 from ..model import Finding, Fix, Location, Range, Severity
 from ..report.positions import PositionEncoder
 from ..rules import RULES
-from ..rules.registry import DOCS_BASE_URL
 
 SOURCE = "kaniko-lsp"
 SOURCE_FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kaniko"
@@ -25,7 +24,7 @@ _SEVERITIES = {
 class Converter:
     """Converts one analysis result for one workspace root into the client's terms."""
 
-    def __init__(self, root: Path, encoder: PositionEncoder, docs_base_url: str = DOCS_BASE_URL) -> None:
+    def __init__(self, root: Path, encoder: PositionEncoder, docs_base_url: str = "") -> None:
         self.root = root
         self.encoder = encoder
         self.docs_base_url = docs_base_url

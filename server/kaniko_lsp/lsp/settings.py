@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ..rules.registry import DOCS_BASE_URL
-
 SECTION = "kanikoLsp"
 
 
@@ -19,8 +17,9 @@ SECTION = "kanikoLsp"
 class Settings:
     fix_on_save: bool = False
     """Answer `textDocument/willSaveWaitUntil` with every preferred fix of the document."""
-    docs_base_url: str = DOCS_BASE_URL
-    """Where rule pages live; diagnostics link to `<docsBaseUrl>KLxxx.md`."""
+    docs_base_url: str = ""
+    """Where rule pages are published (diagnostics link to `<docsBaseUrl>/KLxxx.md`); empty: the pages
+    installed with kaniko-lsp."""
 
 
 _KEYS = {"fixOnSave": "fix_on_save", "docsBaseUrl": "docs_base_url"}

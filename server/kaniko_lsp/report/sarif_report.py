@@ -1,53 +1,86 @@
-"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning (1-based lines and UTF-16 columns)."""
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF readers: 1-based lines, UTF-16
+columns, paths relative to `%SRCROOT%` (the current directory), fixes, and a notification for every
+file or place that was not read."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import Finding, Location, Severity
 from ..rules import RULES
-from .positions import PositionEncoder
+from .output import Report
 
-_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SRCROOT = "%SRCROOT%"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _location(location: Location, encoder: PositionEncoder, message: str | None = None) -> dict[str, Any]:
-    range_ = encoder.range(location.path, location.range)
-    found: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": {"uri": location.path, "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": range_.start.line + 1, "startColumn": range_.start.character + 1,
-                   "endLine": range_.end.line + 1, "endColumn": range_.end.character + 1},
-    }}
+def _artifact(path: str) -> dict[str, Any]:
+    if path.startswith("/"):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": path, "uriBaseId": SRCROOT}
+
+
+def _region(range_: dict[str, Any]) -> dict[str, int]:
+    start, end = range_["start"], range_["end"]
+    return {"startLine": start["line"] + 1, "startColumn": start["character"] + 1,
+            "endLine": end["line"] + 1, "endColumn": end["character"] + 1}
+
+
+def _location(item: dict[str, Any], message: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"physicalLocation": {"artifactLocation": _artifact(item["path"]),
+                                                  "region": _region(item["range"])}}
     if message is not None:
         found["message"] = {"text": message}
     return found
 
 
-def render(parts: list[tuple[list[Finding], PositionEncoder]]) -> str:
-    """One SARIF run holding the findings of every analysed root (each with its own encoder)."""
+def _fix(fix: dict[str, Any]) -> dict[str, Any]:
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix["edits"]:
+        by_path.setdefault(edit["path"], []).append({"deletedRegion": _region(edit["range"]),
+                                                     "insertedContent": {"text": edit["newText"]}})
+    return {"description": {"text": fix["title"]},
+            "artifactChanges": [{"artifactLocation": _artifact(path), "replacements": replacements}
+                                for path, replacements in by_path.items()]}
+
+
+def render(report: Report, docs: dict[str, str]) -> str:
+    """The report as one SARIF log (`docs`: each rule's page address)."""
     rules = sorted(RULES.values(), key=lambda r: r.code)
+    index = {rule.code: n for n, rule in enumerate(rules)}
+    notifications = [{"level": "error", "message": {"text": f"not read: {u['reason']}"},
+                      "locations": [{"physicalLocation": {"artifactLocation": _artifact(u["path"])}}]}
+                     for u in report.unreadable]
+    notifications += [{"level": "warning", "message": {"text": f"not read: {n['message']}"},
+                       "locations": [_location(n)]} for n in report.not_read]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "kaniko-lsp", "version": __version__, "semanticVersion": __version__,
+                "informationUri": docs.get("", ""),
                 "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
-                           "helpUri": r.url(), "defaultConfiguration": {"level": _LEVELS[r.severity]}}
-                          for r in rules],
+                           "fullDescription": {"text": r.summary}, "helpUri": docs[r.code],
+                           "help": {"text": f"{r.summary}. See {docs[r.code]}"},
+                           "defaultConfiguration": {"level": _LEVELS[r.severity.value]}} for r in rules],
             }},
+            "originalUriBaseIds": {SRCROOT: {"uri": report.base.as_uri().rstrip("/") + "/"}},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
             "columnKind": "utf16CodeUnits",
             "results": [{
-                "ruleId": f.rule,
-                "ruleIndex": [r.code for r in rules].index(f.rule),
-                "level": _LEVELS[f.severity],
-                "message": {"text": f.message},
-                "locations": [_location(f.location, encoder)],
-                "relatedLocations": [{"id": n, **_location(r.location, encoder, r.message)}
-                                     for n, r in enumerate(f.related)],
-            } for findings, encoder in parts for f in findings],
+                "ruleId": f["rule"],
+                "ruleIndex": index[f["rule"]],
+                "level": _LEVELS[f["severity"]],
+                "message": {"text": f["message"]},
+                "locations": [_location(f)],
+                "relatedLocations": [{"id": n, **_location(r, r["message"])} for n, r in enumerate(f["related"])],
+                "fixes": [_fix(fix) for fix in f["fixes"]],
+            } for f in report.findings],
         }],
     }
+    if not document["runs"][0]["tool"]["driver"]["informationUri"]:
+        del document["runs"][0]["tool"]["driver"]["informationUri"]
     return json.dumps(document, indent=2, ensure_ascii=False)

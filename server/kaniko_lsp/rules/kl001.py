@@ -104,4 +104,4 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
                       f"{dockerfile} will be missing from the image ({', '.join(paths)})",
                       (*(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
                        *sites),
-                      pod_fixes(analysis, pod, lost[0]))
+                      pod_fixes(analysis, pod, lost[0]), tuple(c.effect.location for c in lost))

@@ -81,4 +81,4 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
                       f"the {what} {mount.path} of container '{container}' makes {count} of {dockerfile} fail the "
                       f"build: {', '.join(dict.fromkeys(f'{c.effect.how} ({c.effect.path})' for c in failing))}",
                       (*(Related(c.effect.location, _message(c)) for c in failing), *sites),
-                      pod_fixes(analysis, pod, failing[0]))
+                      pod_fixes(analysis, pod, failing[0]), tuple(c.effect.location for c in failing))

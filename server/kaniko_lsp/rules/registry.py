@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from ..linked import PipelineAnalysis
 from ..model import Finding, Severity
-
-DOCS_BASE_URL = "https://github.com/kaniko-lsp/kaniko-lsp/blob/main/docs/rules/"
+from .pages import installed_page
 
 Check = Callable[[PipelineAnalysis], Iterable[Finding]]
 
@@ -23,8 +22,13 @@ class Rule:
     documentation: str
     """What it finds, why it matters, an example and the fix (the rule module's docstring)."""
 
-    def url(self, base: str = DOCS_BASE_URL) -> str:
-        return f"{base}{self.code}.md"
+    def url(self, base: str = "") -> str:
+        """The address of the rule's page: under `base` when one is configured, else the page installed
+        with kaniko-lsp (a `file:` URI; `kaniko-lsp rule KLxxx` prints the same page)."""
+        if base:
+            return f"{base.rstrip('/')}/{self.code}.md"
+        page = installed_page(self.code)
+        return page.as_uri() if page is not None else f"kaniko-lsp rule {self.code}"
 
 
 RULES: dict[str, Rule] = {}
