@@ -26,7 +26,8 @@ SAMPLES = {
     "lower-case keywords": "from alpine\nrun echo hi\ncopy a b\n",
     "exec forms": 'FROM alpine\nRUN ["sh", "-c", "echo x"]\nCMD ["x"]\nENTRYPOINT ["/bin/app"]\n',
     "CRLF line breaks": "FROM alpine\r\nRUN a \\\r\n  b\r\nCOPY x y\r\n",
-    "directives and stages": "# syntax=docker/dockerfile:1\nARG V=1\nFROM alpine:${V} AS a\nFROM a\nCOPY --from=a /x /y\n",
+    "directives and stages": ("# syntax=docker/dockerfile:1\nARG V=1\nFROM alpine:${V} AS a\nFROM a\n"
+                              "COPY --from=a /x /y\n"),
 }
 KNOWN: dict[str, str] = {
     "blank line inside a continuation": "Docker keeps reading the instruction after an empty continuation line "
