@@ -38,3 +38,33 @@ def test_each_rule_documents_what_why_example_fix(code: str) -> None:
     for section in ("**What it finds.**", "**Why it matters.**", "**Example.**", "**Fix.**"):
         assert section in documentation, f"{code} lacks {section}"
     assert re.search(r"```\w*\n", documentation), f"{code} has no example block"
+
+
+def examples(language: str) -> list[tuple[str, str]]:
+    return [(code, block) for code, rule in sorted(RULES.items())
+            for block in re.findall(rf"```{language}\n(.*?)```", rule.documentation, re.S)]
+
+
+@pytest.mark.parametrize(("code", "example"), examples("groovy"))
+def test_groovy_examples_are_valid_groovy(code: str, example: str) -> None:
+    from kaniko_lsp.groovy.tree import parse
+
+    assert parse(example).problems == [], code
+
+
+@pytest.mark.parametrize(("code", "example"), examples("yaml"))
+def test_yaml_examples_are_valid_yaml_except_the_invalid_one(code: str, example: str) -> None:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        YAML(typ="safe").load(example)
+        valid = True
+    except YAMLError:
+        valid = False
+    assert valid is (code != "KL010"), f"{code}: the KL010 example alone is invalid on purpose"
+
+
+def test_suppression_comments_are_documented_in_full() -> None:
+    index = pages()["README.md"]
+    assert "ignore=" in index and "ignore-file=" in index

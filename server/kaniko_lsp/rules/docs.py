@@ -20,8 +20,10 @@ def render_index() -> str:
     return ("# kaniko-lsp rules\n\n"
             "Every rule can be ignored in `.kaniko-lsp.yaml` (`ignore: [KL011]`), given another severity "
             "(`severity: {KL003: error}`), or suppressed where it is reported with a comment on the line "
-            "before: `# kaniko-lsp ignore=KL001` (Dockerfile, pod YAML) or `// kaniko-lsp ignore=KL004` "
-            "(Groovy).\n\n"
+            "before: `# kaniko-lsp ignore=KL001` (Dockerfile, pod YAML; in a Dockerfile it covers the whole "
+            "next instruction) or `// kaniko-lsp ignore=KL004` (Groovy); several rules are separated by commas. "
+            "`# kaniko-lsp ignore-file=KL001` (or `// ...` in Groovy) anywhere in a file suppresses rules in "
+            "the whole file. On the command line, `--select` and `--ignore` choose rules for one run.\n\n"
             "| rule | name | default severity | finds |\n|---|---|---|---|\n"
             f"{rows}\n")
 

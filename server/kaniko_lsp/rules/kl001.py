@@ -23,7 +23,7 @@ spec:
   - name: kaniko
     workingDir: /home/jenkins      # the workspace volume is mounted here
 '''
-writeFile file: 'Dockerfile', text: 'FROM jenkins/agent\nRUN mkdir /home/jenkins/.m2\n'
+writeFile file: 'Dockerfile', text: 'FROM jenkins/agent\\nRUN mkdir /home/jenkins/.m2\\n'
 ```
 
 **Fix.** Move the working directory to a path the Dockerfile does not write to (the plugin default
