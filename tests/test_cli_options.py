@@ -147,3 +147,13 @@ def test_bare_command_on_a_terminal_prints_help() -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert b"usage: kaniko-lsp" in output and b"{check,serve,rules,rule}" in output
+
+
+def test_suppressing_every_change_clears_the_pipeline_side_and_the_exit_status(tmp_path: Path) -> None:
+    root = seed(tmp_path)
+    text = (root / "Jenkinsfile").read_text()
+    (root / "Jenkinsfile").write_text(text.replace("            RUN mkdir /home/jenkins/.m2",
+                                                   "            # kaniko-lsp ignore=KL001\n"
+                                                   "            RUN mkdir /home/jenkins/.m2"))
+    process = kaniko("check", ".", cwd=root)
+    assert (process.returncode, process.stdout) == (0, "")
