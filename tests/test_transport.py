@@ -96,14 +96,15 @@ def test_a_length_too_long_gives_the_next_frame_back() -> None:
     assert read_all(data)[0] == [one, two]
 
 
-def test_the_server_answers_initialize_before_it_has_loaded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["serve"], []], ids=["serve", "bare command with a piped stdin"])
+def test_the_server_answers_initialize_before_it_has_loaded(tmp_path: Path, command: list[str]) -> None:
     """Spawned as an editor does: the first answer arrives, and later requests are served in order."""
     initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                   "params": {"processId": None, "rootUri": None, "capabilities": {}}}
     messages = [initialize, {"jsonrpc": "2.0", "method": "initialized", "params": {}},
                 {"jsonrpc": "2.0", "id": 2, "method": "shutdown"}, {"jsonrpc": "2.0", "method": "exit"}]
     data = b"".join(frames(json.dumps(m).encode()) for m in messages)
-    process = subprocess.run([SERVER, "serve"], input=data, capture_output=True, timeout=60, check=False)
+    process = subprocess.run([SERVER, *command], input=data, capture_output=True, timeout=60, check=False)
     bodies, reports = read_all(process.stdout)
     answers = [json.loads(b) for b in bodies if "id" in json.loads(b)]
     assert [a["id"] for a in answers] == [1, 2], "initialize is answered once, then shutdown"
