@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Union
 
 import pytest
 import pytest_lsp
@@ -35,11 +36,24 @@ def make_workspace(tmp_path: Path):
     return make
 
 
+def tell_code_actions_from_commands(client: LanguageClient) -> None:
+    """Reads a code action that carries both an edit and a command as a code action, as VS Code and Neovim do
+    (lsprotocol takes anything with a `command` key for a bare Command)."""
+    converter = client.protocol._converter
+
+    def structure(data: dict, _: type) -> types.Command | types.CodeAction:
+        kind = types.Command if isinstance(data.get("command"), str) else types.CodeAction
+        return converter.structure(data, kind)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], structure)  # noqa: UP007
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[SERVER, "serve"]), params=CLIENTS)
 async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
     """A client connected to `kaniko-lsp serve`, once per capability set (VS Code, Neovim)."""
     lsp_client.capability_set = request.param  # type: ignore[attr-defined]
     lsp_client.registrations = []  # type: ignore[attr-defined]
+    tell_code_actions_from_commands(lsp_client)
 
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: types.RegistrationParams) -> None:

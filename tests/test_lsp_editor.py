@@ -259,3 +259,71 @@ async def test_a_huge_buffer_is_named_as_not_read_and_the_server_keeps_serving(c
             text="\x00\x01\ufffd😀\tRUN mkdir /tmp/b/x\r\n")]))
     jenkinsfile = open_document(client, root / "Jenkinsfile", "groovy")
     await wait_for(client, jenkinsfile, lambda d: all(x.code == "KL001" for x in d))
+
+
+async def test_a_fix_applied_to_a_file_the_client_does_not_report_clears_the_other_side(
+        client: LanguageClient, make_workspace) -> None:
+    """A client without file watching applies the Dockerfile's quick fix, which edits the Jenkinsfile it has
+    not opened, then runs the action's command: the server learns what the Jenkinsfile now holds."""
+    root = pair(make_workspace)
+    capabilities = client_capabilities(client.capability_set)  # type: ignore[attr-defined]
+    if capabilities.workspace is not None:
+        capabilities.workspace.did_change_watched_files = None
+    await client.initialize_session(types.InitializeParams(
+        capabilities=capabilities, root_uri=uri_of(root),
+        workspace_folders=[types.WorkspaceFolder(uri=uri_of(root), name=root.name)]))
+    if pulls(client):
+        pytest.skip("a pulling client asks for diagnostics itself")
+    uri = open_document(client, root / "Dockerfile", "dockerfile")
+    diagnostics = await wait_for(client, uri, lambda d: len(d) == 1)
+    actions = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
+    (fix,) = [a for a in actions if a.is_preferred]
+    (edit,) = fix.edit.changes[uri_of(root / "Jenkinsfile")]
+    path = root / "Jenkinsfile"
+    lines = path.read_text().splitlines(keepends=True)
+    line = lines[edit.range.start.line]
+    lines[edit.range.start.line] = line[:edit.range.start.character] + edit.new_text + line[edit.range.end.character:]
+    path.write_text("".join(lines))
+    assert fix.command is not None and fix.command.command == "kaniko-lsp.fixApplied"
+    await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=fix.command.command, arguments=fix.command.arguments))
+    assert not await wait_for(client, uri, lambda d: not d)
+
+
+async def test_a_save_is_read_again_by_clients_without_file_watching(client: LanguageClient,
+                                                                       make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    if pulls(client):
+        pytest.skip("a pulling client asks for diagnostics itself")
+    jenkinsfile = open_document(client, root / "Jenkinsfile", "groovy")
+    await wait_for(client, jenkinsfile, lambda d: len(d) == 1)
+    dockerfile = open_document(client, root / "Dockerfile", "dockerfile")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=dockerfile, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text="FROM alpine\n")]))
+    (root / "Dockerfile").write_text("FROM alpine\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=dockerfile)))
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=dockerfile)))
+    assert not await wait_for(client, jenkinsfile, lambda d: not d)
+
+
+async def test_hover_on_keys_and_on_the_executor(client: LanguageClient, make_workspace) -> None:
+    root = pair(make_workspace)
+    await start(client, root)
+    uri = open_document(client, root / "Jenkinsfile", "groovy")
+    text = (root / "Jenkinsfile").read_text().splitlines()
+    key_line = next(n for n, line in enumerate(text) if "workingDir: /tmp/b" in line)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=key_line, character=text[key_line].index("workingDir") + 2)))
+    assert hover is not None and "Working directory: `/tmp/b`" in hover.contents.value
+    executor_line = next(n for n, line in enumerate(text) if "/kaniko/executor" in line)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=executor_line, character=text[executor_line].index("/kaniko/executor") + 3)))
+    assert hover is not None
+    value = hover.contents.value
+    assert "kaniko build in container `kaniko`" in value and "- Dockerfile: `Dockerfile`" in value
+    assert "| `/tmp/b` | Jenkins workspace volume at the container's working directory |" in value
+    assert "| `/var/run` | kaniko default (--ignore-var-run) |" in value

@@ -85,6 +85,12 @@ class Engine:
         self.changed([path], on_disk=False)
         return True
 
+    def assume_written(self, path: str, text: str) -> None:
+        """The file now holds `text` (an edit applied by an editor that does not report it): read it so until
+        the disk says otherwise."""
+        self.workspace.disk[path] = text
+        self.changed([path], on_disk=False)
+
     def drop_buffer(self, path: str) -> bool:
         """The editor closed `path`: the disk holds it again. Returns whether that changes anything."""
         if path not in self.workspace.buffers:

@@ -15,13 +15,15 @@ from ruamel.yaml.error import YAMLError
 
 from ..config import CONFIG_FILE
 from ..groovy.lexer import Kind, tokenize
-from ..text import LineIndex
+from ..model import Position
+from ..text import LineIndex, decode_character
 from .convert import SOURCE, SOURCE_FIX_ALL, edit_from_json, merge_edits
 
 if TYPE_CHECKING:
     from .server import KanikoLanguageServer, View
 
 QUICK_FIX = types.CodeActionKind.QuickFix
+FIX_APPLIED = "kaniko-lsp.fixApplied"
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
@@ -144,8 +146,48 @@ def _fixes(diagnostic: types.Diagnostic) -> list[types.CodeAction]:
         edit = edit_from_json(fix.get("edit")) if isinstance(fix, dict) else None
         if edit is not None:
             actions.append(types.CodeAction(title=fix.get("title", "Fix"), kind=QUICK_FIX, diagnostics=[diagnostic],
-                                            is_preferred=n == 0, edit=edit))
+                                            is_preferred=n == 0, edit=edit, command=applied(fix.get("edit"))))
     return actions
+
+
+def applied(edit: Any) -> types.Command:
+    """The command a client runs after applying one of the server's edits (the edit first, then the command,
+    as LSP says): it tells the server what the files it did not see open now hold."""
+    return types.Command(title="kaniko-lsp: fix applied", command=FIX_APPLIED, arguments=[edit])
+
+
+def _edited(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+    """`text` with LSP text edits applied (positions in the negotiated encoding)."""
+    index = LineIndex(text)
+
+    def offset(position: types.Position) -> int:
+        line = index.line_text(position.line)
+        return index.offset(Position(position.line, decode_character(line, position.character, encoding)))
+
+    for start, end, new_text in sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits),
+                                       reverse=True):
+        text = text[:start] + new_text + text[end:]
+    return text
+
+
+def fix_applied(ls: KanikoLanguageServer, arguments: list[Any] | None) -> None:
+    """An edit of ours was applied: files the client has not opened (so sends no changes for) are taken to
+    hold the edited text, and the documents they affect are analysed again."""
+    edit = edit_from_json(arguments[0]) if arguments else None
+    for uri, edits in (edit.changes or {}).items() if edit is not None else ():
+        if uri in ls.workspace.text_documents:
+            continue  # the client reports changes of open documents itself
+        located = ls.locate(uri)
+        if located is None:
+            continue
+        root, path = located
+        text = root.engine.workspace.read(path)
+        if text is None:
+            continue
+        text = _edited(text, edits, ls.encoding)
+        root.engine.assume_written(path, text)
+        ls.scheduler.note(root, [path])
+    ls.scheduler.request()
 
 
 def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -189,3 +231,8 @@ def register(ls: KanikoLanguageServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[QUICK_FIX, types.CodeActionKind.SourceFixAll, SOURCE_FIX_ALL]))(code_action)
     ls.feature(types.TEXT_DOCUMENT_WILL_SAVE_WAIT_UNTIL)(will_save_wait_until)
+
+    def fix_applied_command(ls: Any, *arguments: Any) -> None:  # pygls reads these annotations at run time
+        fix_applied(ls, list(arguments))
+
+    ls.command(FIX_APPLIED)(fix_applied_command)

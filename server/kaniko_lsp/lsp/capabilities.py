@@ -44,7 +44,7 @@ def initialize_result(client: dict[str, Any], version: str) -> dict[str, Any]:
         "hoverProvider": True,
         "codeActionProvider": {"codeActionKinds": CODE_ACTION_KINDS},
         "documentLinkProvider": {"resolveProvider": False},
-        "executeCommandProvider": {"commands": []},
+        "executeCommandProvider": {"commands": ["kaniko-lsp.fixApplied"]},
         "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}, "fileOperations": {}},
     }
     if _get(client, "textDocument.inlayHint") is not None:

@@ -32,11 +32,13 @@ def did_change(ls: KanikoLanguageServer, params: types.DidChangeTextDocumentPara
 
 
 def did_save(ls: KanikoLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-    """The disk now holds the buffer: what was read from disk before is forgotten."""
+    """The disk now holds the buffer (clients without file watching tell of writes only this way)."""
     located = ls.locate(params.text_document.uri)
     if located is not None:
         root, path = located
-        root.engine.workspace.forget(path)
+        root.engine.changed([path])
+        ls.scheduler.note(root, [path])
+        ls.scheduler.request()
 
 
 def did_close(ls: KanikoLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

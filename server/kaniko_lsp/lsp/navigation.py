@@ -25,6 +25,15 @@ def _contains(location: Location | None, path: str, position: Position) -> bool:
     return location.range.start <= position <= location.range.end
 
 
+def _on_line_before(location: Location | None, path: str, position: Position) -> bool:
+    """Whether `position` is on the value at `location` or before it on its line (its `workingDir:` or
+    `mountPath:` key)."""
+    if location is None or location.path != path:
+        return False
+    start, end = location.range.start, location.range.end
+    return (start.line == position.line and position <= end) or _contains(location, path, position)
+
+
 def _container_at(view: View, position: Position) -> tuple[Pod, Container] | None:
     path = view.path
     for pipeline in view.analyses:
@@ -34,9 +43,42 @@ def _container_at(view: View, position: Position) -> tuple[Pod, Container] | Non
                           container.working_dir.location if container.working_dir else None,
                           *(m.origin for m in container.mounts if m.source is MountSource.YAML
                             or m.source is MountSource.TEMPLATE)]
-                if any(_contains(place, path, position) for place in places):
+                if any(_on_line_before(place, path, position) for place in places):
                     return pod, container
     return None
+
+
+def _build_at(view: View, position: Position) -> LinkedBuild | None:
+    return next((b for a in view.analyses for b in a.builds if _contains(b.build.location, view.path, position)),
+                None)
+
+
+def build_hover(view: View, build: LinkedBuild) -> str:
+    """What a `/kaniko/executor` call builds, where, and what kaniko will not snapshot there."""
+    call = build.build.call
+    lines = [f"**kaniko-lsp: kaniko build in container `{build.build.container}`**", ""]
+    context = call.last("--context")
+    lines.append(f"- context: `{context.value if context else '/workspace/ (the default)'}`")
+    if build.use is not None:
+        written = build.use.dockerfile.source.path
+        lines.append(f"- Dockerfile: `{build.use.path}`" + (f" (written by the pipeline in `{written}`)"
+                                                           if written != build.use.path else ""))
+        target = call.last("--target")
+        stages = build.use.effects.stage_count
+        lines.append(f"- builds stage {'`' + target.value + '`' if target else 'the last'} of {stages}")
+    else:
+        lines.append(f"- not checked: {build.unresolved}")
+    if build.build.labels:
+        lines.append(f"- for {', '.join(build.build.labels)}")
+    pod = build.pod
+    container = pod.container(build.build.container) if pod is not None else None
+    if pod is not None and container is not None:
+        lines += ["", f"Working directory: `{pod.effective_working_dir(container)}`", "",
+                  "Paths kaniko never snapshots here:", "", "| path | why |", "|---|---|"]
+        for mount in container.mounts:
+            lines.append(f"| `{mount.path}` | {mount.source.value}{' (read-only)' if mount.read_only else ''} |")
+        lines += [f"| `{path}` | {why} |" for path, why in ignore_list(build, container)]
+    return "\n".join(lines)
 
 
 def _builds_in(view: View, pod: Pod, container: Container) -> list[LinkedBuild]:
@@ -99,7 +141,13 @@ def hover(ls: KanikoLanguageServer, params: types.HoverParams) -> types.Hover | 
     client = ls.client_position(view, params.position)
     position = Position(client.line, client.character)
     at_container = _container_at(view, position)
-    text = container_hover(view, *at_container) if at_container else instruction_hover(view, position)
+    build = _build_at(view, position) if at_container is None else None
+    if at_container is not None:
+        text: str | None = container_hover(view, *at_container)
+    elif build is not None:
+        text = build_hover(view, build)
+    else:
+        text = instruction_hover(view, position)
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
