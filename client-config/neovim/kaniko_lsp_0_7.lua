@@ -5,8 +5,22 @@ local M = {}
 
 M.filetypes = { "groovy", "Jenkinsfile", "dockerfile", "yaml" }
 
+-- Neovim 0.7 gives Jenkinsfiles no filetype: they are Groovy.
+local function detect_jenkinsfiles()
+  vim.api.nvim_create_autocmd({ "BufNewFile", "BufRead" }, {
+    pattern = { "Jenkinsfile", "Jenkinsfile.*", "*.jenkinsfile", "*.Jenkinsfile" },
+    callback = function(args)
+      local name = vim.fn.fnamemodify(args.file, ":t")
+      if not name:match("%.md$") and not name:match("%.json$") and vim.bo[args.buf].filetype == "" then
+        vim.bo[args.buf].filetype = "groovy"
+      end
+    end,
+  })
+end
+
 function M.setup(opts)
   opts = opts or {}
+  detect_jenkinsfiles()
   local client_id = nil
   vim.api.nvim_create_autocmd("FileType", {
     pattern = opts.filetypes or M.filetypes,

@@ -1,5 +1,6 @@
 -- kaniko-lsp as an nvim-lspconfig server definition (for setups that still use require("lspconfig")).
--- Usage in init.lua:  dofile(vim.fn.stdpath("config") .. "/kaniko_lspconfig.lua")
+-- Usage: copy this file to ~/.config/nvim/lspconfig_kaniko.lua, then in init.lua:
+--   dofile(vim.fn.stdpath("config") .. "/lspconfig_kaniko.lua")
 local configs = require("lspconfig.configs")
 local util = require("lspconfig.util")
 
