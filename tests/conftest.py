@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Union
@@ -17,6 +18,20 @@ EXAMPLES = REPOSITORY / "examples"
 CORPUS = REPOSITORY.parent / "shared" / "corpus"
 SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
 CLIENTS = ["visual-studio-code", "neovim"]
+
+
+@pytest.fixture(scope="session")
+def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The VS Code extension, built once from a copy of client-config/vscode with its build script."""
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed")
+    copy = tmp_path_factory.mktemp("vscode") / "vscode"
+    shutil.copytree(REPOSITORY / "client-config" / "vscode", copy,
+                    ignore=shutil.ignore_patterns("node_modules", "*.vsix"))
+    process = subprocess.run(["bash", str(copy / "build.sh")], capture_output=True, text=True, timeout=300,
+                             check=False)
+    assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-2000:]
+    return copy / "kaniko-lsp.vsix"
 
 
 @pytest.fixture

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import http.server
 import json
-import shutil
 import subprocess
+import threading
+import zipfile
 from dataclasses import fields
+from pathlib import Path
+from typing import ClassVar
 
-import pytest
-
-from kaniko_lsp.lsp.settings import Settings
+from kaniko_lsp.lsp.settings import CLIENT_ONLY, Settings
 
 from conftest import REPOSITORY
 
@@ -29,7 +31,8 @@ def test_vscode_extension_declares_every_server_setting() -> None:
         assert key in properties, key
         assert properties[key]["default"] == default, key
         assert properties[key]["description"]
-    assert set(properties) - set(server_settings) == {"kanikoLsp.serverPath", "kanikoLsp.pythonPath"}
+    client_only = {f"kanikoLsp.{key}" for key in CLIENT_ONLY}
+    assert set(properties) - set(server_settings) == client_only
 
 
 def test_editor_configs_start_the_server_with_serve() -> None:
@@ -41,15 +44,59 @@ def test_editor_configs_start_the_server_with_serve() -> None:
         assert "kaniko-lsp" in text and "serve" in text, relative
 
 
-@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
-def test_vscode_extension_builds_to_a_vsix(tmp_path) -> None:
-    copy = tmp_path / "vscode"
-    shutil.copytree(VSCODE, copy, ignore=shutil.ignore_patterns("node_modules", "*.vsix"))
-    process = subprocess.run(["bash", str(copy / "build.sh")], capture_output=True, text=True, timeout=300,
-                             check=False)
-    assert process.returncode == 0, process.stdout[-2000:] + process.stderr[-2000:]
-    vsix = copy / "kaniko-lsp.vsix"
+def test_vscode_extension_packages_for_the_marketplace(vsix: Path) -> None:
+    """`vsce package` accepted the manifest (icon, repository, licence, README, CHANGELOG)."""
     assert vsix.stat().st_size > 10_000
-    listing = subprocess.run(["python3", "-m", "zipfile", "-l", str(vsix)], capture_output=True, text=True,
-                             check=True).stdout
-    assert "extension/extension.js" in listing and "extension/node_modules/vscode-languageclient" in listing
+    with zipfile.ZipFile(vsix) as archive:
+        names = set(archive.namelist())
+        manifest = archive.read("extension.vsixmanifest").decode()
+    assert {"extension/extension.js", "extension/icon.png", "extension/readme.md", "extension/changelog.md",
+            "extension/LICENSE.txt"} <= names, sorted(names)[:20]
+    assert any(name.startswith("extension/node_modules/vscode-languageclient/") for name in names)
+    assert not any("/syntaxes/" in name for name in names)  # VS Code's own Groovy language serves Jenkinsfiles
+    assert 'Path="extension/icon.png"' in manifest
+
+
+class StubRegistry(http.server.BaseHTTPRequestHandler):
+    """An Open VSX registry that accepts one publish request and keeps what it was sent."""
+
+    received: ClassVar[list[tuple[str, bytes]]] = []
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = b""
+        if self.headers.get("Transfer-Encoding") == "chunked":
+            while size := int(self.rfile.readline().strip(), 16):
+                body += self.rfile.read(size)
+                self.rfile.readline()
+            self.rfile.readline()
+        else:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.received.append((self.path, body))
+        answer = json.dumps({"namespace": "kaniko-lsp", "name": "kaniko-lsp", "version": "0.1.0"}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+def test_vscode_extension_publishes_to_open_vsx_dry_run(vsix: Path) -> None:
+    """`ovsx publish` against a local stub registry: the CLI accepts the package and uploads it whole."""
+    ovsx = vsix.parent / "node_modules" / ".bin" / "ovsx"
+    server = http.server.HTTPServer(("127.0.0.1", 0), StubRegistry)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        process = subprocess.run([str(ovsx), "publish", "--registryUrl", f"http://127.0.0.1:{server.server_port}",
+                                  "--pat", "dry-run", "--packagePath", str(vsix)],
+                                 capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        server.shutdown()
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "Published kaniko-lsp.kaniko-lsp v0.1.0" in process.stdout, process.stdout
+    ((path, body),) = StubRegistry.received
+    assert path == "/api/-/publish?token=dry-run"
+    assert body == vsix.read_bytes()

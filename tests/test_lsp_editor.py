@@ -177,6 +177,28 @@ async def test_pull_diagnostics(client: LanguageClient, make_workspace) -> None:
     assert sorted(item.uri for item in workspace.items) == [uri_of(root / "Dockerfile"), uri_of(root / "Jenkinsfile")]
 
 
+async def test_workspace_reports_say_unchanged_and_clear_fixed_files(client: LanguageClient, make_workspace) -> None:
+    """A client keeps a file's last workspace report until another replaces it (VS Code does): a fixed file
+    gets an empty report, and a report the client already holds is answered "unchanged"."""
+    root = pair(make_workspace)
+    await start(client, root, pull=True)
+
+    async def pull(held: list[types.WorkspaceDocumentDiagnosticReport]) -> dict[str, tuple[str, int]]:
+        previous = [types.PreviousResultId(uri=r.uri, value=r.result_id) for r in held if r.result_id]
+        answer = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=previous))
+        held[:] = answer.items
+        return {Path(r.uri).name: (r.kind, len(getattr(r, "items", []))) for r in answer.items}
+
+    held: list[types.WorkspaceDocumentDiagnosticReport] = []
+    assert await pull(held) == {"Dockerfile": ("full", 1), "Jenkinsfile": ("full", 1)}
+    assert await pull(list(held)) == {"Dockerfile": ("unchanged", 0), "Jenkinsfile": ("unchanged", 0)}
+    (root / "Dockerfile").write_text("FROM alpine\nRUN echo fine\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri_of(root / "Dockerfile"), type=types.FileChangeType.Changed)]))
+    assert await pull(held) == {"Dockerfile": ("full", 0), "Jenkinsfile": ("full", 0)}
+    assert await pull([]) == {}
+
+
 @pytest.mark.parametrize(("encoding", "character"), [("utf-8", 16), ("utf-16", 14), ("utf-32", 13)])
 async def test_position_encoding_on_a_line_with_emoji(client: LanguageClient, make_workspace, encoding: str,
                                                       character: int) -> None:
@@ -190,7 +212,8 @@ async def test_position_encoding_on_a_line_with_emoji(client: LanguageClient, ma
 async def test_invalid_settings_are_reported_once_and_defaults_apply(client: LanguageClient,
                                                                       make_workspace) -> None:
     root = pair(make_workspace)
-    await start(client, root, options={"fixOnSave": "yes", "colour": 1})
+    await start(client, root, options={"fixOnSave": "yes", "colour": 1,
+                                           "serverPath": "/opt/kaniko-lsp", "pythonPath": ""})
     uri = open_document(client, root / "Dockerfile", "dockerfile")
     await wait_for(client, uri, lambda d: len(d) == 1)
     messages = [m.message for m in client.messages]

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --loglevel=error
-npx --no-install vsce package --allow-missing-repository --out kaniko-lsp.vsix
+npx --no-install vsce package --out kaniko-lsp.vsix \
+  --baseImagesUrl https://github.com/kaniko-lsp/kaniko-lsp/raw/HEAD/client-config/vscode

@@ -44,6 +44,8 @@ class KanikoLanguageServer(LanguageServer):
         self.shown_messages: dict[str, str] = {}
         self.pull_diagnostics = False
         self.pull_refresh = False
+        self.workspace_reports: dict[str, str] = {}
+        """Files whose last workspace diagnostic report had diagnostics, with that report's id."""
         self.scheduler = Scheduler(self)
 
     def run_stdio(self, first: bytes | None, bodies: queue.Queue[bytes | None]) -> None:

@@ -23,6 +23,8 @@ class Settings:
 
 
 _KEYS = {"fixOnSave": "fix_on_save", "docsBaseUrl": "docs_base_url"}
+CLIENT_ONLY = frozenset({"serverPath", "pythonPath"})
+"""Settings an editor uses to find and start the server; accepted here and ignored."""
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
@@ -35,6 +37,8 @@ def merge_settings(base: Settings, data: Any) -> tuple[Settings, list[str]]:
     changes: dict[str, Any] = {}
     problems = []
     for key, value in data.items():
+        if key in CLIENT_ONLY:
+            continue
         name = _KEYS.get(key)
         expected = {"bool": bool, "str": str, "int": int}.get(str(_TYPES.get(name, "")))
         if name is None or expected is None:
