@@ -1,9 +1,11 @@
-"""Editor configurations: the VS Code extension declares the server's settings and builds to a .vsix."""
+"""Editor setups: each checked against its editor's documented format; the VS Code extension packaged and
+published (to a local stand-in of Open VSX)."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import re
 import subprocess
 import threading
 import zipfile
@@ -11,11 +13,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import ClassVar
 
-from kaniko_lsp.lsp.settings import CLIENT_ONLY, Settings
+import pytest
+
+from kaniko_lsp.lsp.settings import CLIENT_ONLY, Settings, merge_settings
 
 from conftest import REPOSITORY
 
-VSCODE = REPOSITORY / "client-config" / "vscode"
+CONFIGS = REPOSITORY / "client-config"
+VSCODE = CONFIGS / "vscode"
 
 
 def camel(name: str) -> str:
@@ -35,13 +40,94 @@ def test_vscode_extension_declares_every_server_setting() -> None:
     assert set(properties) - set(server_settings) == client_only
 
 
-def test_editor_configs_start_the_server_with_serve() -> None:
-    configs = REPOSITORY / "client-config"
-    for relative in ["neovim/kaniko_lsp.lua", "neovim/kaniko_lsp_0_7.lua", "neovim/lspconfig.lua",
-                     "helix/languages.toml", "emacs/kaniko-lsp.el", "sublime/LSP.sublime-settings",
-                     "zed/settings.json"]:
-        text = (configs / relative).read_text()
-        assert "kaniko-lsp" in text and "serve" in text, relative
+# The documented configuration formats, as facts: Helix's languages.toml
+# (docs.helix-editor.com/languages.html), Sublime Text LSP's client configuration
+# (sublimelsp.github.io/LSP/client_configuration/), Neovim's vim.lsp.Config and vim.filetype.add.
+HELIX_SERVER_KEYS = {"command", "args", "config", "timeout", "environment", "required-root-patterns"}
+HELIX_LANGUAGE_KEYS = {
+    "name", "language-id", "scope", "injection-regex", "file-types", "shebangs", "roots", "auto-format",
+    "comment-tokens", "block-comment-tokens", "indent", "grammar", "language-servers", "formatter",
+    "soft-wrap", "text-width", "workspace-lsp-roots", "persistent-diagnostic-sources", "rulers",
+    "path-completion", "word-completion", "auto-pairs", "diagnostic-severity", "debugger"}
+HELIX_BUILT_IN_SERVERS = {"groovy": [], "dockerfile": ["docker-langserver"], "yaml": ["yaml-language-server"]}
+SUBLIME_CLIENT_KEYS = {
+    "enabled", "command", "selector", "priority_selector", "schemes", "diagnostics_mode", "tcp_port", "env",
+    "experimental_capabilities", "disabled_capabilities", "initializationOptions", "settings", "file_watcher",
+    "auto_complete_selector", "ignore_server_trigger_chars", "hide_non_project_diagnostics", "path_maps"}
+SUBLIME_SCOPES = {"source.groovy", "source.dockerfile", "source.yaml"}
+NEOVIM_CONFIG_KEYS = {"cmd", "filetypes", "root_markers", "root_dir", "init_options", "settings", "name",
+                      "capabilities", "handlers", "on_attach", "on_init", "workspace_required", "cmd_env",
+                      "cmd_cwd", "before_init", "reuse_client"}
+NEOVIM_FILETYPE_KEYS = {"extension", "filename", "pattern"}
+SERVE = ["kaniko-lsp", "serve"]
+
+
+def assert_server_settings(settings: dict) -> None:
+    merged, problems = merge_settings(Settings(), settings["kanikoLsp"])
+    assert problems == [] and merged == Settings(), problems
+
+
+def test_helix_setup_follows_the_languages_toml_format() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((CONFIGS / "helix" / "languages.toml").read_text())
+    server = config["language-server"]["kaniko-lsp"]
+    assert set(server) <= HELIX_SERVER_KEYS
+    assert [server["command"], *server["args"]] == SERVE
+    assert_server_settings(server["config"])
+    languages = {language["name"]: language for language in config["language"]}
+    assert set(languages) == set(HELIX_BUILT_IN_SERVERS)
+    for name, language in languages.items():
+        assert set(language) <= HELIX_LANGUAGE_KEYS, name
+        assert "file-types" not in language, f"{name}: a file-types list replaces Helix's own"
+        assert language["language-servers"] == [*HELIX_BUILT_IN_SERVERS[name], "kaniko-lsp"], name
+
+
+def test_sublime_setup_follows_the_lsp_client_format() -> None:
+    text = (CONFIGS / "sublime" / "LSP.sublime-settings").read_text()
+    settings = json.loads("\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")))
+    (name, client), = settings["clients"].items()
+    assert name == "kaniko-lsp" and set(client) <= SUBLIME_CLIENT_KEYS
+    assert client["command"] == SERVE and client["enabled"] is True
+    assert {scope.strip() for scope in client["selector"].split("|")} == SUBLIME_SCOPES
+    assert_server_settings(client["initializationOptions"])
+    assert_server_settings(client["settings"])
+
+
+def lua_keys(table: str) -> set[str]:
+    """The keys of the top level of a Lua table constructor's text."""
+    depth, keys = 0, set()
+    for match in re.finditer(r"[{}]|^\s*\[?\"?([A-Za-z_][\w%.*]*)\"?\]?\s*=", table, re.MULTILINE):
+        if match.group(0) in "{}":
+            depth += 1 if match.group(0) == "{" else -1
+        elif depth == 1:
+            keys.add(match.group(1))
+    return keys
+
+
+def test_neovim_setups_use_the_documented_keys() -> None:
+    text = (CONFIGS / "neovim" / "kaniko_lsp.lua").read_text()
+    filetypes = text[text.index("vim.filetype.add(") + len("vim.filetype.add("):text.index("})") + 1]
+    assert lua_keys(filetypes) == {"filename", "pattern"} <= NEOVIM_FILETYPE_KEYS
+    config = text[text.index("return {") + len("return "):]
+    assert {"cmd", "filetypes", "root_markers"} <= lua_keys(config) <= NEOVIM_CONFIG_KEYS
+    assert 'cmd = { "kaniko-lsp", "serve" }' in config
+    lspconfig = (CONFIGS / "neovim" / "lspconfig.lua").read_text()
+    default = lspconfig[lspconfig.index("default_config = {") + len("default_config = "):]
+    assert {"cmd", "filetypes", "root_dir"} <= lua_keys(default[:default.index("\n    },") + 6]) <= NEOVIM_CONFIG_KEYS
+    assert 'cmd = { "kaniko-lsp", "serve" }' in default
+
+
+def test_every_shipped_setup_is_covered() -> None:
+    """Each file under client-config/ is driven in its editor or checked above; the README says which."""
+    shipped = {str(p.relative_to(CONFIGS)) for p in CONFIGS.rglob("*")
+               if p.is_file() and "node_modules" not in p.parts and p.suffix in {".lua", ".el", ".toml",
+                                                                                  ".sublime-settings", ".js"}}
+    assert shipped == {"neovim/kaniko_lsp.lua", "neovim/kaniko_lsp_0_7.lua", "neovim/lspconfig.lua",
+                       "emacs/kaniko-lsp-eglot.el", "emacs/kaniko-lsp-mode.el", "helix/languages.toml",
+                       "sublime/LSP.sublime-settings", "vscode/extension.js"}
+    readme = (REPOSITORY / "README.md").read_text()
+    for relative in shipped:
+        assert f"client-config/{relative}" in readme or f"client-config/{relative.split('/')[0]}/" in readme, relative
 
 
 def test_vscode_extension_packages_for_the_marketplace(vsix: Path) -> None:

@@ -7,7 +7,7 @@ vim.filetype.add({
 })
 return {
   cmd = { "kaniko-lsp", "serve" },
-  filetypes = { "groovy", "Jenkinsfile", "dockerfile", "yaml" },
+  filetypes = { "groovy", "dockerfile", "yaml" },
   root_markers = { ".kaniko-lsp.yaml", "Jenkinsfile", ".git" },
   init_options = { kanikoLsp = { fixOnSave = false } },
   settings = { kanikoLsp = { fixOnSave = false } },

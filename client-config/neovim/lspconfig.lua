@@ -8,7 +8,7 @@ if not configs.kaniko_lsp then
   configs.kaniko_lsp = {
     default_config = {
       cmd = { "kaniko-lsp", "serve" },
-      filetypes = { "groovy", "Jenkinsfile", "dockerfile", "yaml" },
+      filetypes = { "groovy", "dockerfile", "yaml" },
       root_dir = util.root_pattern(".kaniko-lsp.yaml", "Jenkinsfile", ".git"),
       settings = { kanikoLsp = {} },
     },
