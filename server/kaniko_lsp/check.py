@@ -11,12 +11,12 @@ from pathlib import Path
 
 from .analysis import Result, analyze
 from .config import CONFIG_FILE, Config, parse_config
-from .edits import apply, preferred_edits, write_atomically
-from .model import Finding, Severity
+from .edits import NotWritten, apply, preferred_edits, rewrite
+from .model import Finding, Severity, TextEdit
 from .report import checkstyle_report, github_report, gitlab_report, json_report, sarif_report, text_report
-from .report.output import RANK, Report
+from .report.output import RANK, Report, visible
 from .rules import RULES
-from .status import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from .status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from .workspace import Workspace, is_dockerfile_name, looks_like_pipeline
 
 FAIL_LEVELS = {"error": RANK[Severity.ERROR], "warning": RANK[Severity.WARNING], "info": RANK[Severity.INFO],
@@ -130,8 +130,8 @@ def _filtered(result: Result, options: Options) -> list[Finding]:
             and f.rule not in options.ignore]
 
 
-def _fixes(target: Target, options: Options) -> dict[str, tuple[str, str]]:
-    """The text before and after the preferred fixes, for each file they change."""
+def _fixes(target: Target, options: Options) -> dict[str, tuple[str, str, list[TextEdit]]]:
+    """The text before and after the preferred fixes, and their edits, for each file they change."""
     changes = {}
     for path, edits in preferred_edits(_filtered(target.run(), options)).items():
         original = target.workspace.read(path)
@@ -139,7 +139,7 @@ def _fixes(target: Target, options: Options) -> dict[str, tuple[str, str]]:
             continue
         updated = apply(original, edits)
         if updated != original:
-            changes[path] = (original, updated)
+            changes[path] = (original, updated, edits)
     return changes
 
 
@@ -154,7 +154,7 @@ def _shown(target: Target, relative: str) -> str:
 def _diff(targets: list[Target], options: Options) -> int:
     found = False
     for target in targets:
-        for path, (before, after) in sorted(_fixes(target, options).items()):
+        for path, (before, after, _) in sorted(_fixes(target, options).items()):
             found = True
             name = _shown(target, path)
             sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
@@ -162,19 +162,26 @@ def _diff(targets: list[Target], options: Options) -> int:
     return EXIT_FINDINGS if found else EXIT_CLEAN
 
 
-def _fix(targets: list[Target], options: Options) -> None:
-    fixed = []
+def _fix(targets: list[Target], options: Options) -> bool:
+    """Writes the preferred fixes; False when a file had to be left as it was (each one said on stderr)."""
+    fixed, complete = [], True
     for target in targets:
-        for path, (_, updated) in sorted(_fixes(target, options).items()):
+        for path, (original, _, edits) in sorted(_fixes(target, options).items()):
             if target.file is not None and target.workspace.buffers.get(target.file) is not None \
                     and path == target.file:
                 continue  # standard input is not a file to write
-            write_atomically(target.workspace.absolute(path), updated)
+            try:
+                rewrite(target.workspace.absolute(path), original, edits)
+            except NotWritten as reason:
+                print(f"kaniko-lsp: {visible(_shown(target, path))}: not fixed: {reason}", file=sys.stderr)
+                complete = False
+                continue
             target.workspace.forget(path)
             fixed.append(_shown(target, path))
     for name in fixed:
-        print(f"kaniko-lsp: fixed {name}", file=sys.stderr)
+        print(f"kaniko-lsp: fixed {visible(name)}", file=sys.stderr)
     print(f"kaniko-lsp: fixed {len(fixed)} file{'s' if len(fixed) != 1 else ''}", file=sys.stderr)
+    return complete
 
 
 def _colour(setting: str) -> bool:
@@ -197,8 +204,7 @@ def run(arguments: argparse.Namespace) -> int:
         target.jobs = arguments.jobs
     if arguments.diff:
         return _diff(targets, options)
-    if arguments.fix:
-        _fix(targets, options)
+    complete = _fix(targets, options) if arguments.fix else True
     report = Report(Path.cwd())
     pipelines = 0
     for target in targets:
@@ -214,7 +220,8 @@ def run(arguments: argparse.Namespace) -> int:
     if not pipelines and all(t.file is None for t in targets) and arguments.format == "text":
         print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy)",
               file=sys.stderr)
-    return _status(report, arguments.fail_level)
+    status = _status(report, arguments.fail_level)
+    return status if complete else EXIT_ERROR
 
 
 def _render(report: Report, arguments: argparse.Namespace) -> str:

@@ -1,4 +1,4 @@
-"""Applying text edits to file contents, and writing files atomically."""
+"""Applying text edits to file contents, and writing files so that no byte is lost."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .model import Finding, TextEdit
-from .text import LineIndex
+from .text import LineIndex, decode
 
 
 def preferred_edits(findings: Iterable[Finding]) -> dict[str, list[TextEdit]]:
@@ -39,18 +39,57 @@ def apply(text: str, edits: Iterable[TextEdit]) -> str:
     return "".join(out)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replaces `path` with `text` (UTF-8, newlines untouched) so that it is never half written."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+class NotWritten(Exception):
+    """Why a file was left as it was (the message completes "<file>: not fixed: ...")."""
+
+
+def rewrite(path: Path, seen: str, edits: Iterable[TextEdit]) -> None:
+    """Applies `edits` to the file whose text was `seen`, keeping every byte outside them (undecodable
+    bytes included). The new content goes to a temporary file beside the file, is synced, then renamed
+    over it; a symlink stays a symlink (its target is rewritten). Raises NotWritten, leaving the file
+    untouched, when it changed since it was read, is read-only, or has other hard links."""
+    target = Path(os.path.realpath(path))
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        data = target.read_bytes()
+        status = target.stat()
+    except OSError as error:
+        raise NotWritten(f"cannot be read ({error.strerror or error})") from None
+    if decode(data) != seen:
+        raise NotWritten("it changed since it was read; run again")
+    if status.st_nlink > 1:
+        raise NotWritten(f"it has {status.st_nlink} hard links, which a rewrite would break")
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise NotWritten("it is read-only")
+    content = apply(data.decode("utf-8", "surrogateescape"), edits).encode("utf-8", "surrogateescape")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise NotWritten(f"its folder is not writable ({error.strerror or error})") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
+        os.chmod(temporary, status.st_mode & 0o7777)
+        if target.read_bytes() != data:
+            raise NotWritten("it changed while being fixed; run again")
+        os.replace(temporary, target)
+    except OSError as error:
+        raise NotWritten(f"cannot be written ({error.strerror or error})") from None
+    finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,16 @@ from typing import overload
 from .model import Location, Position, Range
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+BYTEWISE = "kaniko-lsp-bytewise"
+"""Decoding error handler: one U+FFFD per undecodable byte, so that the text lines up character for
+character with the same bytes decoded with `surrogateescape` (what `--fix` writes back)."""
+codecs.register_error(BYTEWISE, lambda error: ("\ufffd" * (error.end - error.start), error.end))
+
+
+def decode(data: bytes) -> str:
+    """File content as the analysis reads it: UTF-8, each undecodable byte one U+FFFD."""
+    return data.decode("utf-8", errors=BYTEWISE)
 
 
 class LineIndex:

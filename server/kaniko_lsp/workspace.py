@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .text import decode
+
 GLOB = "glob:"
 """Prefix of a recorded input that is a file listing (`glob:images/*/Dockerfile`) rather than a file."""
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -146,7 +148,7 @@ class Workspace:
             self.unreadable[relative] = Unreadable(relative, "not read: binary content")
             return None
         self.unreadable.pop(relative, None)
-        return data.decode("utf-8", errors="replace")
+        return decode(data)
 
     def forget(self, relative: str) -> None:
         """Drops what was read of a file from disk: it changed, was created or deleted."""

@@ -21,7 +21,16 @@ def display_path(absolute: Path, base: Path) -> str:
         shown = absolute.relative_to(base).as_posix()
     except ValueError:
         shown = absolute.as_posix()
-    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    return visible(shown)
+
+
+def visible(text: str) -> str:
+    """`text` as valid Unicode: the bytes of an undecodable file name (held as surrogate escapes) and any
+    other lone surrogate written as backslash escapes (`caf\\xe9`), so every output format stays valid."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass
@@ -50,15 +59,16 @@ class Report:
             self.severities.append(finding.severity)
             self.findings.append({
                 "rule": finding.rule, "severity": finding.severity.value, **place(finding.location),
-                "message": finding.message,
-                "related": [{**place(r.location), "message": r.message} for r in finding.related],
-                "fixes": [{"title": fix.title,
+                "message": visible(finding.message),
+                "related": [{**place(r.location), "message": visible(r.message)} for r in finding.related],
+                "fixes": [{"title": visible(fix.title),
                            "edits": [{"path": path(e.path), "range": _range(encoder.range(e.path, e.range)),
-                                      "newText": e.new_text} for e in fix.edits]} for fix in finding.fixes],
+                                      "newText": visible(e.new_text)} for e in fix.edits]}
+                          for fix in finding.fixes],
                 "url": docs(finding.rule),
             })
-        self.unreadable.extend({"path": path(p), "reason": r} for p, r in sorted(unreadable.items()))
-        self.not_read.extend({**place(location), "message": message} for location, message in problems)
+        self.unreadable.extend({"path": path(p), "reason": visible(r)} for p, r in sorted(unreadable.items()))
+        self.not_read.extend({**place(location), "message": visible(message)} for location, message in problems)
 
     def sort(self) -> None:
         def key(item: dict[str, Any]) -> tuple[Any, ...]:

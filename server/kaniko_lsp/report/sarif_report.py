@@ -5,8 +5,9 @@ file or place that was not read."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..rules import RULES
@@ -17,9 +18,12 @@ _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _artifact(path: str) -> dict[str, Any]:
+    """A location's file as a URI: percent-encoded, with the bytes of an undecodable name (which the
+    report shows as `\\xe9`) encoded as themselves."""
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), path.encode("utf-8"))
     if path.startswith("/"):
-        return {"uri": Path(path).as_uri()}
-    return {"uri": path, "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote(raw)}
+    return {"uri": quote(raw), "uriBaseId": SRCROOT}
 
 
 def _region(range_: dict[str, Any]) -> dict[str, int]:
