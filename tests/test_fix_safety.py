@@ -129,3 +129,13 @@ def test_a_file_name_that_is_not_utf8_prints_as_valid_utf8(tmp_path: Path, form:
         assert '"uri": "caf%E9/build.jenkinsfile"' in output
     else:
         assert "caf\\xe9/build.jenkinsfile" in output
+
+
+def test_a_pipeline_with_cr_line_ends_is_read_and_fixed_keeping_them(tmp_path: Path) -> None:
+    path = tmp_path / "Jenkinsfile"
+    path.write_bytes(SEED.replace(b"\n", b"\r"))
+    process = check(tmp_path, "--format", "json")
+    assert [f["range"]["start"]["line"] for f in json.loads(process.stdout)["findings"]] == [14, 35]
+    assert check(tmp_path, "--fix").returncode == 0
+    fixed = path.read_bytes()
+    assert b"\n" not in fixed and fixed.count(b"\r") == SEED.count(b"\n") and fixed.count(FIXED_LINE) == 2

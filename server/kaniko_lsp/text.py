@@ -19,9 +19,18 @@ character with the same bytes decoded with `surrogateescape` (what `--fix` write
 codecs.register_error(BYTEWISE, lambda error: ("\ufffd" * (error.end - error.start), error.end))
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def decode(data: bytes) -> str:
-    """File content as the analysis reads it: UTF-8, each undecodable byte one U+FFFD."""
-    return data.decode("utf-8", errors=BYTEWISE)
+    """File content as the analysis reads it: UTF-8, each undecodable byte one U+FFFD, lone CRs as LFs."""
+    return lone_cr_as_lf(data.decode("utf-8", errors=BYTEWISE))
+
+
+def lone_cr_as_lf(text: str) -> str:
+    """`text` with each CR that ends a line alone (old Mac line ends) read as LF: the readers split lines
+    at LF, and since one character replaces one, every offset and LSP position stays the same."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 class LineIndex:

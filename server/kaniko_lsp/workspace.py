@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .text import decode
+from .text import decode, lone_cr_as_lf
 
 GLOB = "glob:"
 """Prefix of a recorded input that is a file listing (`glob:images/*/Dockerfile`) rather than a file."""
@@ -124,7 +124,7 @@ class Workspace:
                                                                  f"{MAX_FILE_BYTES} limit")
                 return None
             self.unreadable.pop(relative, None)
-            return text
+            return lone_cr_as_lf(text)
         if relative not in self.disk:
             self.disk[relative] = self._read_disk(relative)
         return self.disk[relative]

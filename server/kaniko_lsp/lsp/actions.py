@@ -175,7 +175,7 @@ def fix_applied(ls: KanikoLanguageServer, arguments: list[Any] | None) -> None:
     hold the edited text, and the documents they affect are analysed again."""
     edit = edit_from_json(arguments[0]) if arguments else None
     for uri, edits in (edit.changes or {}).items() if edit is not None else ():
-        if uri in ls.workspace.text_documents:
+        if uri in ls.documents:
             continue  # the client reports changes of open documents itself
         located = ls.locate(uri)
         if located is None:

@@ -12,11 +12,11 @@ if TYPE_CHECKING:
 
 def _buffer_changed(ls: KanikoLanguageServer, uri: str) -> None:
     located = ls.locate(uri)
-    document = ls.workspace.text_documents.get(uri)
+    document = ls.documents.get(uri)
     if located is None or document is None:
         return
     root, path = located
-    root.engine.set_buffer(path, document.source)
+    root.engine.set_buffer(path, document.text)
     ls.scheduler.request(uri)
 
 

@@ -21,9 +21,8 @@ from lsprotocol import types
 from .state import Root, document_diagnostics
 
 if TYPE_CHECKING:
-    from pygls.workspace import Workspace as Documents
-
     from .convert import Converter
+    from .text_sync import Documents
 
 
 class Host(Protocol):
@@ -33,8 +32,7 @@ class Host(Protocol):
     pull_diagnostics: bool
     pull_refresh: bool
 
-    @property
-    def workspace(self) -> Documents: ...
+    documents: Documents
 
     def locate(self, uri: str) -> tuple[Root, str] | None: ...
 
@@ -182,7 +180,7 @@ class Scheduler:
         diagnostics = document_diagnostics(root, path, server.converter(root))
         if self.published.get(uri) == (version, diagnostics):
             return
-        is_open = uri in server.workspace.text_documents
+        is_open = uri in server.documents
         if not is_open and not diagnostics:
             self.tracked.pop((root.path, path), None)  # closed and clean: no longer shown
             if not self.published.pop(uri, (None, []))[1]:
@@ -192,7 +190,7 @@ class Scheduler:
         server.publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
 
     def _version(self, uri: str) -> int | None:
-        document = self.server.workspace.text_documents.get(uri)
+        document = self.server.documents.get(uri)
         return document.version if document is not None else None
 
     def _report_config_problems(self) -> None:

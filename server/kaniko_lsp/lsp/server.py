@@ -23,9 +23,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
+from .protocol import KanikoProtocol
 from .scheduler import Scheduler
 from .settings import Settings
 from .state import Root, View
+from .text_sync import Documents
 
 if TYPE_CHECKING:
     from .convert import Converter
@@ -35,7 +37,10 @@ log = logging.getLogger(__name__)
 
 class KanikoLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("kaniko-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("kaniko-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=KanikoProtocol)
+        self.documents = Documents()
+        """The open documents, by the URI the client sent."""
         self.settings = Settings()
         self.initial_settings = Settings()
         """Defaults with `initializationOptions` applied: what editor settings are layered on."""
@@ -146,7 +151,7 @@ class KanikoLanguageServer(LanguageServer):
 
     def open_documents(self) -> dict[str, Path]:
         documents = {}
-        for uri in list(self.workspace.text_documents):
+        for uri in self.documents:
             path = to_fs_path(uri)
             if path:
                 documents[uri] = Path(path)
@@ -155,7 +160,10 @@ class KanikoLanguageServer(LanguageServer):
     # --- messages and positions -----------------------------------------------------------
     @property
     def encoding(self) -> str:
-        encoding = self.workspace.position_encoding
+        try:
+            encoding = self.workspace.position_encoding
+        except RuntimeError:  # before `initialize`
+            return "utf-16"
         return str(getattr(encoding, "value", encoding) or "utf-16")
 
     def show_once(self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:

@@ -164,9 +164,14 @@ def serve_stdio(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
     fileno = source.fileno()
     reader = FrameReader(lambda n: os.read(fileno, n))
     bodies: queue.Queue[bytes | None] = queue.Queue()
+    cancelled: list[Any] = []
+    """Ids of `$/cancelRequest`s read before the server exists."""
+    notify: list[Callable[[Any], None]] = [cancelled.append]
 
     def read_all() -> None:
         while (body := reader.next()) is not None:
+            if b"$/cancelRequest" in body:
+                _note_cancel(body, notify[0])
             bodies.put(body)
         bodies.put(None)
 
@@ -180,12 +185,27 @@ def serve_stdio(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
     server = create_server()
     writer = _Writer(sink, answered)
     server.protocol.set_writer(writer)
+    notify[0] = server.protocol.note_cancelled
+    for msg_id in cancelled:
+        server.protocol.note_cancelled(msg_id)
     try:
         server.run_stdio(first, bodies)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.shutdown()
+
+
+def _note_cancel(body: bytes, note: Callable[[Any], None]) -> None:
+    """Tells the protocol of a cancellation as soon as it is read, ahead of the requests queued before it."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return
+    if isinstance(message, dict) and message.get("method") == "$/cancelRequest":
+        params = message.get("params")
+        if isinstance(params, dict) and "id" in params:
+            note(params["id"])
 
 
 def _answer_initialize(body: bytes, sink: BinaryIO) -> Any:
