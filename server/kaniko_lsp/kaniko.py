@@ -70,7 +70,11 @@ class PathIndex(Generic[T]):
     def covering(self, path: str) -> list[tuple[int, str, T]]:
         """(position, cleaned entry, value) of every entry covering `path`, a clean absolute path."""
         found: list[tuple[int, str, T]] = []
-        if self.literal:
+        if self.literal and len(self.literal) < path.count("/"):  # a deep path: test each entry instead
+            for entry, values in self.literal.items():
+                if path.startswith(entry) and (len(path) == len(entry) or path[len(entry)] == "/"):
+                    found.extend(values)
+        elif self.literal:
             ancestor = path
             while len(ancestor) > 1:
                 found.extend(self.literal.get(ancestor, ()))

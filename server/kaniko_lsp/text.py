@@ -74,7 +74,9 @@ class LineIndex:
 
 
 def utf16_length(text: str) -> int:
-    return sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def encode_character(line_text: str, character: int, encoding: str = "utf-16") -> int:

@@ -199,10 +199,31 @@ def analyze_pipeline(workspace: Workspace, path: str, parsed: ParseCache,
     return result
 
 
+MAX_NOTES_PER_FILE = 5
+"""Places a reader skipped, shown one by one per file; the rest are counted in one more note."""
+
+
+def capped_problems(problems: list[tuple[Location, str]]) -> list[tuple[Location, str]]:
+    """The first `MAX_NOTES_PER_FILE` problems of each file, then one note that counts the others."""
+    kept: list[tuple[Location, str]] = []
+    extra: dict[str, list[Location]] = {}
+    shown: dict[str, int] = {}
+    for location, message in sorted(problems, key=lambda p: (p[0].path, p[0].range)):
+        if shown.get(location.path, 0) < MAX_NOTES_PER_FILE:
+            shown[location.path] = shown.get(location.path, 0) + 1
+            kept.append((location, message))
+        else:
+            extra.setdefault(location.path, []).append(location)
+    for locations in extra.values():
+        kept.append((locations[0], f"{len(locations)} more places in this file (only the first "
+                                   f"{MAX_NOTES_PER_FILE} are listed)"))
+    return kept
+
+
 def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, config: Config | None,
              result: PipelineResult) -> None:
     pipeline = parsed.pipeline(path, text)
-    result.problems = [(p.location, p.message) for p in pipeline.problems]
+    result.problems = capped_problems([(p.location, p.message) for p in pipeline.problems])
     try:
         analysis = link(workspace, pipeline, parsed)
     except Exception as error:  # one pipeline the reader cannot follow must not hide the others

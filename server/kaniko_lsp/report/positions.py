@@ -16,6 +16,7 @@ class PositionEncoder:
         self.read = read
         self.encoding = encoding
         self.indexes: dict[str, LineIndex] = {}
+        self.ascii: dict[str, bool] = {}
 
     def _index(self, path: str) -> LineIndex | None:
         text = self.read(path)
@@ -24,14 +25,16 @@ class PositionEncoder:
         index = self.indexes.get(path)
         if index is None or index.text is not text:
             index = self.indexes[path] = LineIndex(text)
+            self.ascii[path] = text.isascii()
         return index
 
     def position(self, path: str, position: Position) -> Position:
         index = self._index(path)
-        if index is None:
-            return position
-        line = index.line_text(position.line)
-        return Position(position.line, encode_character(line, position.character, self.encoding))
+        if index is None or self.ascii[path]:
+            return position  # every column unit counts an ASCII character as one
+        start = index.starts[min(position.line, len(index.starts) - 1)]
+        prefix = index.text[start:start + position.character]
+        return Position(position.line, encode_character(prefix, position.character, self.encoding))
 
     def range(self, path: str, range_: Range) -> Range:
         return Range(self.position(path, range_.start), self.position(path, range_.end))

@@ -82,18 +82,46 @@ def _message(build: LinkedBuild, conflict: Conflict) -> str:
     return f"{what}. kaniko ignores mounted paths: {copy_outcome(build, effect)}"
 
 
+MAX_PER_INSTRUCTION = 10
+"""Lost paths of one instruction reported one by one; the rest share one more finding."""
+MAX_LISTED = 10
+"""Paths named in one message, and places given as related information, before "and N more"."""
+
+
+def listed(paths: list[str]) -> str:
+    shown = ", ".join(paths[:MAX_LISTED])
+    return shown if len(paths) <= MAX_LISTED else f"{shown} and {len(paths) - MAX_LISTED} more"
+
+
 @rule("KL001", "change-lost-under-mount", Severity.ERROR,
       "A Dockerfile change will be missing from the image: it writes under a mount of the kaniko container")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
     groups: dict[tuple[Location, str, str], tuple[Pod, list[Conflict], tuple[Related, ...]]] = {}
+    beyond: dict[tuple[int, str], tuple[LinkedBuild, Pod, list[Conflict], Related]] = {}
+    per_instruction: dict[tuple[int, str], int] = {}
     for build, pod, conflict in pod_conflicts(analysis, LOST):
         assert conflict.mount is not None and build.use is not None
         origin = conflict.mount.origin or pod.template.origin or build.build.location
         related = Related(origin, f"{conflict.mount.path} is mounted into container '{conflict.container.name}' here")
-        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict) + qualifier(build),
-                      (related, *call_sites(build)), pod_fixes(analysis, pod, conflict))
         key = (origin, conflict.container.name, dockerfile_label(build) + qualifier(build))
         groups.setdefault(key, (pod, [], call_sites(build)))[1].append(conflict)
+        instruction = (id(conflict.effect.instruction), conflict.mount.path)
+        per_instruction[instruction] = per_instruction.get(instruction, 0) + 1
+        if per_instruction[instruction] > MAX_PER_INSTRUCTION:
+            beyond.setdefault(instruction, (build, pod, [], related))[2].append(conflict)
+            continue
+        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict) + qualifier(build),
+                      (related, *call_sites(build)), pod_fixes(analysis, pod, conflict))
+
+    for build, pod, rest, related in beyond.values():
+        first = rest[0]
+        assert first.mount is not None
+        paths = list(dict.fromkeys(c.effect.path for c in rest))
+        yield Finding("KL001", Severity.ERROR, first.effect.location,
+                      f"{first.effect.how} writes {len(paths)} more paths under "
+                      f"{describe_mount(first.mount, first.container.name)} ({listed(paths)}): these changes will "
+                      f"be missing from the image too{qualifier(build)}",
+                      (related, *call_sites(build)), pod_fixes(analysis, pod, first))
 
     for (origin, container, dockerfile), (pod, lost, sites) in groups.items():
         paths = list(dict.fromkeys(c.effect.path for c in lost))
@@ -101,7 +129,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         assert lost[0].mount is not None
         yield Finding("KL001", Severity.ERROR, origin,
                       f"kaniko never snapshots {describe_mount(lost[0].mount, container)}: {changes} by "
-                      f"{dockerfile} will be missing from the image ({', '.join(paths)})",
-                      (*(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}") for c in lost),
-                       *sites),
+                      f"{dockerfile} will be missing from the image ({listed(paths)})",
+                      (*(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}")
+                         for c in lost[:MAX_LISTED]), *sites),
                       pod_fixes(analysis, pod, lost[0]), tuple(c.effect.location for c in lost))
