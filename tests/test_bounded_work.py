@@ -51,3 +51,17 @@ def test_an_instruction_writing_thousands_of_paths_gives_a_bounded_report(tmp_pa
     assert mount_side["path"] == "Jenkinsfile" and "20000 changes by Dockerfile" in mount_side["message"]
     assert mount_side["message"].endswith("/home/jenkins/f9 and 19990 more)")
     assert len(mount_side["related"]) == 10
+
+
+def test_editing_a_pipeline_keeps_one_set_of_effects_per_dockerfile(tmp_path: Path) -> None:
+    """Effects were keyed by where the written Dockerfile starts in the Jenkinsfile: every insertion
+    above it added an entry holding the whole old text (2.6 GB after 300 edits of a 1 MB Jenkinsfile)."""
+    from kaniko_lsp.engine import Engine
+    from kaniko_lsp.workspace import Workspace
+
+    (tmp_path / "Jenkinsfile").write_text(SEED)
+    engine = Engine(Workspace(tmp_path))
+    for n in range(50):
+        engine.set_buffer("Jenkinsfile", "x" * n + SEED)
+        assert len(engine.result().findings) == 2
+    assert len(engine.parsed.effects) == 1

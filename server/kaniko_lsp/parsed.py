@@ -28,10 +28,14 @@ class _ByText(Generic[T]):
 
     compute: Callable[[str, str], T]
     entries: dict[str, tuple[str, T]] = field(default_factory=dict)
+    replaced: Callable[[str], None] = lambda _path: None
+    """Called when a path's text changed, before its new value is computed."""
 
     def get(self, path: str, text: str) -> T:
         entry = self.entries.get(path)
         if entry is None or (entry[0] is not text and entry[0] != text):
+            if entry is not None:
+                self.replaced(path)
             entry = (text, self.compute(path, text))
             self.entries[path] = entry
         return entry[1]
@@ -49,8 +53,9 @@ class ParseCache:
     """Every parse and per-file derivation the analysis needs, keyed by path and checked against the text."""
 
     def __init__(self, known_rules: set[str]) -> None:
-        self.pipelines = _ByText(read_pipeline)
-        self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)))
+        self.pipelines = _ByText(read_pipeline, replaced=self._drop_effects)
+        self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)),
+                                   replaced=self._drop_effects)
         self.pods = _ByText(lambda path, text: read_pod(Embedded.whole(path, text)))
         self.pragmas = _ByText(lambda _path, text: Pragmas(pragma_lines(text), frozenset(file_pragmas(text))))
         self.configs = _ByText(lambda _path, text: parse_config(text, known_rules))
@@ -80,8 +85,13 @@ class ParseCache:
             self.effects[key] = entry
         return entry[1]
 
+    def _drop_effects(self, path: str) -> None:
+        """Forgets the effects of the Dockerfiles of a file whose text changed (keyed by where each one
+        starts in it, they would otherwise pile up, each holding a whole old text)."""
+        self.effects = {k: v for k, v in self.effects.items() if k[0] != path}
+
     def forget(self, path: str) -> None:
         """Drops what was derived from a file that no longer exists."""
         for cache in (self.pipelines, self.dockerfiles, self.pods, self.pragmas, self.configs):
             cache.entries.pop(path, None)
-        self.effects = {k: v for k, v in self.effects.items() if v[0].source.path != path}
+        self._drop_effects(path)
