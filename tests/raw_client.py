@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import queue
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import SERVER
+SERVER = shutil.which("kaniko-lsp", path=str(Path(sys.executable).parent)) or "kaniko-lsp"
 
 
 class RawClient:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([SERVER, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, command: str = SERVER) -> None:
+        self.process = subprocess.Popen([command, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE)
         self.incoming: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.next_id = 0

@@ -93,7 +93,7 @@ def expected(root: Path, buffers: dict[str, str], path: str) -> list[tuple[objec
     found = [(f.rule, f.location.range.start.line, f.location.range.start.character, f.location.range.end.line,
               f.location.range.end.character, f.message) for f in engine.findings_in(path)]
     found += [("", location.range.start.line, location.range.start.character, location.range.end.line,
-               location.range.end.character, f"kaniko-lsp could not read this: {message}")
+               location.range.end.character, f"kaniko-lsp could not read this: {message.removeprefix('not read: ')}")
               for location, message in engine.problems_in(path)]
     return sorted(found)
 

@@ -74,7 +74,7 @@ class Converter:
     def not_read(self, location: Location, message: str) -> types.Diagnostic:
         """A place the reader had to skip, shown so that users know it was not analyzed."""
         return types.Diagnostic(range=self.range(location.path, location.range),
-                                message=f"kaniko-lsp could not read this: {message}",
+                                message=f"kaniko-lsp could not read this: {message.removeprefix('not read: ')}",
                                 severity=types.DiagnosticSeverity.Information, source=SOURCE)
 
 

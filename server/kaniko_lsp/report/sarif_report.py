@@ -54,7 +54,7 @@ def render(report: Report, docs: dict[str, str]) -> str:
     """The report as one SARIF log (`docs`: each rule's page address)."""
     rules = sorted(RULES.values(), key=lambda r: r.code)
     index = {rule.code: n for n, rule in enumerate(rules)}
-    notifications = [{"level": "error", "message": {"text": f"not read: {u['reason']}"},
+    notifications = [{"level": "error", "message": {"text": u["reason"]},
                       "locations": [{"physicalLocation": {"artifactLocation": _artifact(u["path"])}}]}
                      for u in report.unreadable]
     notifications += [{"level": "warning", "message": {"text": f"not read: {n['message']}"},
