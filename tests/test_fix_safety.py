@@ -139,3 +139,34 @@ def test_a_pipeline_with_cr_line_ends_is_read_and_fixed_keeping_them(tmp_path: P
     assert check(tmp_path, "--fix").returncode == 0
     fixed = path.read_bytes()
     assert b"\n" not in fixed and fixed.count(b"\r") == SEED.count(b"\n") and fixed.count(FIXED_LINE) == 2
+
+
+def test_a_binary_file_without_nul_bytes_is_one_note(tmp_path: Path) -> None:
+    (tmp_path / "Jenkinsfile").write_bytes(SEED.replace(b'writeFile file: "Dockerfile"',
+                                                        b'writeFile file: "Dockerfile.unused"'))
+    rng = __import__("random").Random(1)
+    (tmp_path / "Dockerfile").write_bytes(bytes(rng.randrange(1, 256) for _ in range(16000)))
+    result = json.loads(check(tmp_path, "--format", "json").stdout)
+    assert result["unreadable"] == [{"path": "Dockerfile", "reason": "not read: binary content"}]
+    assert "notRead" not in result
+
+
+def test_a_folder_that_cannot_be_listed_is_one_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from kaniko_lsp.cli import main
+
+    (tmp_path / "Jenkinsfile").write_bytes(SEED)
+    (tmp_path / "private").mkdir()
+    listing = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if str(path).endswith("private"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--format", "json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["unreadable"] == [{"path": "private",
+                                     "reason": "not read: the folder cannot be listed (Permission denied)"}]

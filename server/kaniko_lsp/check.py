@@ -213,7 +213,8 @@ def run(arguments: argparse.Namespace) -> int:
         for path, problems in result.config_problems.items():
             for problem in problems:
                 print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)
-        report.add(target.workspace.root, target.workspace.read, _filtered(result, options), result.unreadable,
+        unreadable = {**result.unreadable, **target.workspace.unlisted}
+        report.add(target.workspace.root, target.workspace.read, _filtered(result, options), unreadable,
                    result.syntax_problems, lambda code: RULES[code].url(arguments.docs_url or ""))
     report.sort()
     _print(_render(report, arguments))

@@ -12,6 +12,22 @@ from pathlib import Path
 
 from .text import decode, lone_cr_as_lf
 
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\x1b")
+BINARY_SAMPLE = 8192
+
+
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte, or more than a tenth of the first 8 KB control characters or invalid UTF-8."""
+    if b"\0" in data:
+        return True
+    sample = data[:BINARY_SAMPLE]
+    if not sample:
+        return False
+    odd = len(sample) - len(sample.translate(None, _CONTROL))
+    odd += sample.decode("utf-8", "replace").count("\ufffd")
+    return odd * 10 > len(sample)
+
+
 GLOB = "glob:"
 """Prefix of a recorded input that is a file listing (`glob:images/*/Dockerfile`) rather than a file."""
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -92,6 +108,8 @@ class Workspace:
     """Texts read from disk (None: missing or unreadable), kept until `forget`."""
     recordings: list[set[str]] = field(default_factory=list, repr=False)
     listing: set[str] | None = field(default=None, repr=False)
+    unlisted: dict[str, str] = field(default_factory=dict)
+    """Folders the last scan could not list (`dir/`), with the reason."""
     """Every file under the root, listed on the first `glob` and kept current by `forget`."""
 
     def __post_init__(self) -> None:
@@ -144,7 +162,7 @@ class Workspace:
         except OSError as error:
             self.unreadable[relative] = Unreadable(relative, f"not read: {error.strerror or error}")
             return None
-        if b"\0" in data:
+        if looks_binary(data):
             self.unreadable[relative] = Unreadable(relative, "not read: binary content")
             return None
         self.unreadable.pop(relative, None)
@@ -178,7 +196,11 @@ class Workspace:
         """Every file under the root (relative POSIX paths), skipping VCS and dependency folders."""
         seen = set()
         root = str(self.root)
-        for directory, subdirectories, names in os.walk(root):
+        def unlisted(error: OSError) -> None:
+            folder = os.path.relpath(error.filename or root, root).replace(os.sep, "/")
+            self.unlisted[folder + "/"] = f"not read: the folder cannot be listed ({error.strerror or error})"
+
+        for directory, subdirectories, names in os.walk(root, onerror=unlisted):
             subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
             prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
             prefix = "" if prefix == "./" else prefix
