@@ -123,8 +123,8 @@ def test_every_shipped_setup_is_covered() -> None:
                if p.is_file() and "node_modules" not in p.parts and p.suffix in {".lua", ".el", ".toml",
                                                                                   ".sublime-settings", ".js"}}
     assert shipped == {"neovim/kaniko_lsp.lua", "neovim/kaniko_lsp_0_7.lua", "neovim/lspconfig.lua",
-                       "emacs/kaniko-lsp-eglot.el", "emacs/kaniko-lsp-mode.el", "helix/languages.toml",
-                       "sublime/LSP.sublime-settings", "vscode/extension.js"}
+                       "emacs/kaniko-lsp-eglot.el", "emacs/kaniko-lsp-jenkinsfile.el", "emacs/kaniko-lsp-mode.el",
+                       "helix/languages.toml", "sublime/LSP.sublime-settings", "vscode/extension.js"}
     readme = (REPOSITORY / "README.md").read_text()
     for relative in shipped:
         assert f"client-config/{relative}" in readme or f"client-config/{relative.split('/')[0]}/" in readme, relative

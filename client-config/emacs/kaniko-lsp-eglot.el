@@ -1,7 +1,7 @@
 ;;; kaniko-lsp-eglot.el --- kaniko-lsp for Jenkinsfiles with eglot  -*- lexical-binding: t; -*-
 
-;; Load from init.el: (load "/path/to/kaniko-lsp-eglot.el"); then M-x eglot (or eglot-ensure from a
-;; hook) in a Jenkinsfile.
+;; Load from init.el: (load "/path/to/kaniko-lsp-eglot.el"), with kaniko-lsp-jenkinsfile.el beside
+;; it; then M-x eglot (or eglot-ensure from a hook) in a Jenkinsfile.
 ;;
 ;; eglot runs one language server per buffer, so this file gives kaniko-lsp the Jenkinsfiles only and
 ;; leaves Dockerfile and YAML buffers to the servers you already use there (docker-langserver,
@@ -11,18 +11,8 @@
 
 (require 'eglot)
 
-(unless (fboundp 'groovy-mode)
-  ;; without groovy-mode (MELPA), Jenkinsfiles get this small mode: JavaScript's syntax is close enough
-  ;; to Groovy's for comments, strings and braces
-  (define-derived-mode kaniko-lsp-jenkinsfile-mode js-mode "Jenkinsfile"
-    "Major mode for Jenkinsfiles when groovy-mode is not installed."))
-
-(defconst kaniko-lsp-jenkinsfile-mode-for-files
-  (if (fboundp 'groovy-mode) 'groovy-mode 'kaniko-lsp-jenkinsfile-mode)
-  "The major mode Jenkinsfiles open in.")
-
-(dolist (pattern '("/Jenkinsfile\\'" "/Jenkinsfile\\.[^/]*\\'" "\\.[Jj]enkinsfile\\'"))
-  (add-to-list 'auto-mode-alist (cons pattern kaniko-lsp-jenkinsfile-mode-for-files)))
+(load (expand-file-name "kaniko-lsp-jenkinsfile" (file-name-directory (or load-file-name buffer-file-name)))
+      nil t)
 
 (add-to-list 'eglot-server-programs
              `(,kaniko-lsp-jenkinsfile-mode-for-files

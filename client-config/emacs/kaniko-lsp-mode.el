@@ -1,22 +1,15 @@
 ;;; kaniko-lsp-mode.el --- kaniko-lsp with lsp-mode, next to your other servers  -*- lexical-binding: t; -*-
 
-;; Load from init.el: (load "/path/to/kaniko-lsp-mode.el").  kaniko-lsp is registered as an add-on
-;; client: it runs in Jenkinsfile, Dockerfile and YAML buffers alongside the main server of each
-;; (groovy-language-server, docker-langserver, yaml-language-server), and `lsp' starts it in those
-;; buffers.  Dockerfiles need dockerfile-mode and YAML files yaml-mode (or their tree-sitter modes).
+;; Load from init.el: (load "/path/to/kaniko-lsp-mode.el"), with kaniko-lsp-jenkinsfile.el beside
+;; it.  kaniko-lsp is registered as an add-on client: it runs in Jenkinsfile, Dockerfile and YAML
+;; buffers alongside the main server of each (groovy-language-server, docker-langserver,
+;; yaml-language-server), and `lsp' starts it in those buffers.  Dockerfiles need dockerfile-mode and
+;; YAML files yaml-mode (or their tree-sitter modes).
 
 (require 'lsp-mode)
 
-(unless (fboundp 'groovy-mode)
-  (define-derived-mode kaniko-lsp-jenkinsfile-mode js-mode "Jenkinsfile"
-    "Major mode for Jenkinsfiles when groovy-mode is not installed."))
-
-(defconst kaniko-lsp-jenkinsfile-mode-for-files
-  (if (fboundp 'groovy-mode) 'groovy-mode 'kaniko-lsp-jenkinsfile-mode)
-  "The major mode Jenkinsfiles open in.")
-
-(dolist (pattern '("/Jenkinsfile\\'" "/Jenkinsfile\\.[^/]*\\'" "\\.[Jj]enkinsfile\\'"))
-  (add-to-list 'auto-mode-alist (cons pattern kaniko-lsp-jenkinsfile-mode-for-files)))
+(load (expand-file-name "kaniko-lsp-jenkinsfile" (file-name-directory (or load-file-name buffer-file-name)))
+      nil t)
 
 (add-to-list 'lsp-language-id-configuration '(kaniko-lsp-jenkinsfile-mode . "groovy"))
 
