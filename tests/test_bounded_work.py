@@ -65,3 +65,16 @@ def test_editing_a_pipeline_keeps_one_set_of_effects_per_dockerfile(tmp_path: Pa
         engine.set_buffer("Jenkinsfile", "x" * n + SEED)
         assert len(engine.result().findings) == 2
     assert len(engine.parsed.effects) == 1
+
+
+def test_a_variable_doubled_again_and_again_stays_short(tmp_path: Path) -> None:
+    """`ENV A=$A$A` 26 times made a 67-million-character path (1.7 s, 880 MB, and a report as long); a
+    value longer than PATH_MAX is now unknown, so the path it would name is not guessed."""
+    (tmp_path / "Jenkinsfile").write_text(BUILDS_DOCKERFILE_ON_DISK)
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nENV A=x\n" + "ENV A=$A$A\n" * 26
+                                         + "RUN mkdir /home/jenkins/$A /home/jenkins/known\n")
+    process = check(tmp_path, "--format", "json")
+    assert len(process.stdout) < 20_000
+    findings = json.loads(process.stdout)["findings"]
+    assert [(f["path"], f["range"]["start"]["line"]) for f in findings] == [("Dockerfile", 28), ("Jenkinsfile", 14)]
+    assert "/home/jenkins/known" in findings[0]["message"] and "xxxx" not in findings[0]["message"]

@@ -17,6 +17,9 @@ _ROOT_IMAGES = ("alpine", "ubuntu", "debian", "busybox", "golang", "python", "no
                 "redhat/ubi")
 _JENKINS_IMAGES = ("jenkins/agent", "jenkins/inbound-agent", "jenkins/slave", "jenkins/jnlp-slave",
                    "jenkinsci/slave", "jenkinsci/jnlp-slave")
+MAX_VALUE = 4096
+"""The longest value kept (Linux's PATH_MAX); a longer expansion is unknown, so `ENV A=$A$A` repeated
+stays linear."""
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -64,7 +67,7 @@ class StageState:
 
     def expand(self, text: str) -> str | None:
         """`text` with `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR:+d}` and a leading `~` expanded; None if any
-        value is unknown."""
+        value is unknown or the result is longer than MAX_VALUE."""
         unknown = False
 
         def value(match: re.Match[str]) -> str:
@@ -87,7 +90,7 @@ class StageState:
                 return None
             text = home + text[1:]
         result = _VARIABLE.sub(value, text)
-        return None if unknown or "$" in result or "`" in result else result
+        return None if unknown or len(result) > MAX_VALUE or "$" in result or "`" in result else result
 
     def lookup(self, name: str) -> str | None:
         if name in self.variables:
