@@ -142,3 +142,52 @@ def test_a_buffer_with_cr_line_ends_is_read_like_the_others(client: RawClient, t
     client.initialize(tmp_path / "ws")
     client.open(uri, SEED.replace("\n", "\r"))
     assert [d["range"]["start"]["line"] for d in client.diagnostics(uri) or []] == [14, 35]
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (b"{not json", -32700),
+    (b"[" * 100_000 + b"]" * 100_000, -32700),
+    (b'{"jsonrpc": "2.0", "method": "$/cancelRequest", "params": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     -32700),
+    (b"[1, 2]", -32600),
+    (b'{"id": 1, "method": "shutdown"}', -32600),
+], ids=["not-json", "nested-too-deep", "cancel-nested-too-deep", "a-list", "no-jsonrpc"])
+def test_a_body_that_is_not_a_json_rpc_object_is_answered_with_id_null(client: RawClient, tmp_path: Path,
+                                                                       body: bytes, code: int) -> None:
+    client.initialize(tmp_path)
+    client.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    answer = client.wait(lambda m: "method" not in m or m["method"] == "window/showMessage")
+    assert answer is not None and answer.get("id", "absent") is None and answer["error"]["code"] == code
+    assert client.response(client.request("shutdown", None)) is not None
+    assert "Traceback" not in client.close()
+
+
+def test_an_integer_of_5000_digits_is_invalid_params_not_a_server_error(client: RawClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    body = (b'{"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {"textDocument": {"uri": '
+            b'"file:///x/Jenkinsfile"}, "position": {"line": ' + b"9" * 5000 + b', "character": 0}}}')
+    client.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    answer = client.response(7)
+    assert answer is not None and answer["error"]["code"] == -32602
+    body = b'{"jsonrpc": "2.0", "method": "workspace/didChangeConfiguration", "params": {"settings": ' \
+           b'{"kanikoLsp": {"fixOnSave": ' + b"9" * 5000 + b"}}}}"
+    client.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    shown = client.wait(lambda m: m.get("method") == "window/showMessage")
+    assert shown is not None
+    assert shown["params"]["message"] == ("kaniko-lsp: invalid settings (didChangeConfiguration): "
+                                          "kanikoLsp.fixOnSave must be a bool, not inf; defaults used for those")
+
+
+def test_a_file_outside_every_folder_is_analysed_alone(client: RawClient, tmp_path: Path) -> None:
+    """With no folder and no repository holding it, a file's parent tree was scanned (a Jenkinsfile in
+    /usr cost a second per keystroke); now only what the file itself reads is read."""
+    loose = seed_in(tmp_path / "loose")
+    sibling = seed_in(tmp_path / "loose" / "other")
+    client.initialize(tmp_path / "ws")
+    hover = client.response(client.request("textDocument/hover", {
+        "textDocument": {"uri": "file:///"}, "position": {"line": 0, "character": 0}}))
+    assert hover is not None and hover["result"] is None
+    client.open(loose, SEED)
+    assert [d["range"]["start"]["line"] for d in client.diagnostics(loose) or []] == [14, 35]
+    published = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", timeout=1.5)
+    assert published is None, f"{sibling} was analysed too"

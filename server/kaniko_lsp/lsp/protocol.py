@@ -3,6 +3,9 @@
 - A request whose params do not fit its method (missing, null, a list, a line of -1 or 2^31, a string
   for a number) is answered with InvalidParams; one whose id is neither a number nor a string with
   InvalidRequest; such a notification is dropped with one log line. pygls leaves both unanswered.
+- A body that is not JSON, or nests too deep for Python's parser, is answered with ParseError; JSON that
+  is not an object with `jsonrpc` with InvalidRequest (both with id null). Integers past 20 digits are
+  read as floats, so they fail as invalid params instead of as Python's 4,300-digit limit.
 - A second `initialize` is answered with InvalidRequest, as the specification says it may be sent once.
 - `$/cancelRequest` takes effect: a request cancelled before it runs is answered RequestCancelled
   without running (the stdio reader notes cancellations as they arrive, ahead of the queue).
@@ -20,7 +23,13 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcRequestCancelled
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+    JsonRpcRequestCancelled,
+)
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -95,7 +104,19 @@ class KanikoProtocol(LanguageServerProtocol):
                 return _Rejected(None, None, f"notification {method!r} with invalid params")
             return _Rejected(None, None, f"message that does not fit JSON-RPC ({error})")
 
+    def reject_unparsable(self, error: Exception) -> None:
+        """Answers a body that is not JSON (or nests too deep to read) with ParseError, id null."""
+        why = "nesting too deep" if isinstance(error, RecursionError) else str(error)[:200]
+        log.warning("answered a message that is not JSON: %s", why)
+        self._send_data({"jsonrpc": "2.0", "id": None,
+                         "error": {"code": JsonRpcParseError.CODE, "message": f"parse error: {why}"}})
+
     def handle_message(self, message: Any) -> None:
+        if not isinstance(message, _Rejected) and not hasattr(message, "jsonrpc"):
+            log.warning("answered a message that is not a JSON-RPC object: %.200r", message)
+            self._send_data({"jsonrpc": "2.0", "id": None, "error": {
+                "code": JsonRpcInvalidRequest.CODE, "message": "a message must be a JSON-RPC object"}})
+            return
         if isinstance(message, _Rejected):
             log.warning("answered or dropped a %s", message.why)
             if message.error is not None:  # plain JSON: pygls would leave out an id of null

@@ -10,7 +10,6 @@ only what a change touches; each finding already carries its fixes.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import queue
 import threading
@@ -28,6 +27,7 @@ from .scheduler import Scheduler
 from .settings import Settings
 from .state import Root, View
 from .text_sync import Documents
+from .transport import load_json
 
 if TYPE_CHECKING:
     from .convert import Converter
@@ -65,7 +65,11 @@ class KanikoLanguageServer(LanguageServer):
                     finished.set()
                     return
                 try:
-                    message = json.loads(body, object_hook=self.protocol.structure_message)
+                    message = load_json(body, self.protocol.structure_message)
+                except (ValueError, RecursionError) as error:
+                    self.protocol.reject_unparsable(error)
+                    return
+                try:
                     self.protocol.handle_message(message)
                 except Exception as error:
                     log.exception("Unable to handle message")

@@ -137,8 +137,8 @@ class _Writer:
         if self.answered is not None:
             body = data.partition(b"\r\n\r\n")[2]
             try:
-                message = json.loads(body)
-            except ValueError:
+                message = load_json(body)
+            except (ValueError, RecursionError):
                 message = None
             if isinstance(message, dict) and message.get("id") == self.answered and "method" not in message:
                 self.answered = None
@@ -196,11 +196,24 @@ def serve_stdio(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
         server.shutdown()
 
 
+_LONGEST_INT = 20
+
+
+def _bounded_int(digits: str) -> int | float:
+    """An integer of JSON; past 20 digits a float (infinite past ~308), never Python's 4,300-digit error."""
+    return int(digits) if len(digits) <= _LONGEST_INT else float(digits)
+
+
+def load_json(body: bytes, object_hook: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+    """A message body parsed; ValueError (RecursionError for nesting too deep) when it is not JSON."""
+    return json.loads(body, object_hook=object_hook, parse_int=_bounded_int)
+
+
 def _note_cancel(body: bytes, note: Callable[[Any], None]) -> None:
     """Tells the protocol of a cancellation as soon as it is read, ahead of the requests queued before it."""
     try:
-        message = json.loads(body)
-    except ValueError:
+        message = load_json(body)
+    except (ValueError, RecursionError):
         return
     if isinstance(message, dict) and message.get("method") == "$/cancelRequest":
         params = message.get("params")
@@ -211,8 +224,8 @@ def _note_cancel(body: bytes, note: Callable[[Any], None]) -> None:
 def _answer_initialize(body: bytes, sink: BinaryIO) -> Any:
     """Answers an `initialize` request at once; returns its id (None when `body` is something else)."""
     try:
-        message = json.loads(body)
-    except ValueError:
+        message = load_json(body)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("method") != "initialize" or "id" not in message:
         return None
