@@ -191,3 +191,34 @@ def test_a_file_outside_every_folder_is_analysed_alone(client: RawClient, tmp_pa
     assert [d["range"]["start"]["line"] for d in client.diagnostics(loose) or []] == [14, 35]
     published = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", timeout=1.5)
     assert published is None, f"{sibling} was analysed too"
+
+
+def test_notifications_leave_no_futures_behind(tmp_path: Path) -> None:
+    """pygls kept one future per notification for the whole session (60,000 edits: +130 MB)."""
+    import queue
+
+    from kaniko_lsp.lsp.app import create_server
+
+    server = create_server()
+    written: list[bytes] = []
+    server.protocol.set_writer(type("Sink", (), {"write": staticmethod(written.append),
+                                                 "close": staticmethod(lambda: None)})())
+    uri = seed_in(tmp_path / "ws")
+    bodies: queue.Queue[bytes | None] = queue.Queue()
+
+    def put(message: dict) -> None:
+        bodies.put(json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+    put({"method": "initialized", "params": {}})
+    put({"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "groovy", "version": 1, "text": SEED}}})
+    for version in range(2, 2002):
+        put({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version},
+                                                             "contentChanges": [{"text": SEED}]}})
+    put({"id": 2, "method": "shutdown", "params": None})
+    bodies.put(None)
+    first = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "processId": None, "rootUri": (tmp_path / "ws").as_uri(), "capabilities": {}}}).encode()
+    server.run_stdio(first, bodies)
+    assert len(server.protocol._request_futures) < 5
+    assert any(b'"id":2' in frame.replace(b" ", b"") for frame in written)
