@@ -136,6 +136,7 @@ def test_jobs_share_the_work_and_print_the_same(tmp_path: Path) -> None:
         for form in ("text", "json", "sarif"):
             process = check(tmp_path, "--jobs", jobs, "--format", form)
             assert process.returncode == 1, process.stderr
+            assert process.stderr == "", (jobs, form, process.stderr)  # two jobs said "no pipeline found"
             outputs[jobs, form] = process.stdout
     for form in ("text", "json", "sarif"):
         assert outputs["1", form] == outputs["2", form], form

@@ -40,7 +40,7 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Co
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(workspace.root, dict(workspace.buffers), config)) as pool:
         parts = list(pool.map(_analyze_chunk, chunks))
-    return _merge(parts)
+    return _merge(parts, pipelines)
 
 
 _worker: Engine | None = None
@@ -59,9 +59,9 @@ def _analyze_chunk(pipelines: list[str]) -> _Part:
     return result.findings, result.unreadable, result.config_problems, result.syntax_problems
 
 
-def _merge(parts: list[_Part]) -> Result:
+def _merge(parts: list[_Part], pipelines: list[str]) -> Result:
     findings = sorted({f: None for part in parts for f in part[0]}, key=finding_order)
     unreadable = dict(sorted({p: r for part in parts for p, r in part[1].items()}.items()))
     config_problems = dict(sorted({p: c for part in parts for p, c in part[2].items()}.items()))
     problems = sorted({p: None for part in parts for p in part[3]}, key=lambda p: (p[0].path, p[0].range, p[1]))
-    return Result(findings, [], unreadable, config_problems, problems)
+    return Result(findings, [], unreadable, config_problems, problems, sorted(pipelines))

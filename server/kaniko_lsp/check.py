@@ -209,7 +209,7 @@ def run(arguments: argparse.Namespace) -> int:
     pipelines = 0
     for target in targets:
         result = target.run()
-        pipelines += len(result.analyses) or (1 if target.kind == "pipeline" else 0)
+        pipelines += len(result.pipelines) or (1 if target.kind == "pipeline" else 0)
         for path, problems in result.config_problems.items():
             for problem in problems:
                 print(f"kaniko-lsp: {path}: {problem} (default used)", file=sys.stderr)

@@ -31,6 +31,8 @@ class Result:
     config_problems: dict[str, list[str]] = field(default_factory=dict)
     syntax_problems: list[tuple[Location, str]] = field(default_factory=list)
     """Places the Groovy reader skipped: reported so users know what was not analyzed."""
+    pipelines: list[str] = field(default_factory=list)
+    """The pipelines analysed, readable or not."""
 
 
 def finding_order(finding: Finding) -> tuple[object, ...]:
@@ -254,4 +256,4 @@ class Engine:
                           key=lambda p: (p[0].path, p[0].range, p[1]))
         config_problems = dict(sorted({p: c for r in results for p, c in r.config_problems.items()}.items()))
         return Result(findings, [r.analysis for r in results if r.analysis is not None],
-                      dict(sorted(unreadable.items())), config_problems, problems)
+                      dict(sorted(unreadable.items())), config_problems, problems, chosen)
