@@ -22,12 +22,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
+from .messages import load_json
 from .protocol import KanikoProtocol
 from .scheduler import Scheduler
 from .settings import Settings
 from .state import Root, View
 from .text_sync import Documents
-from .transport import load_json
 
 if TYPE_CHECKING:
     from .convert import Converter
