@@ -219,7 +219,8 @@ def run(arguments: argparse.Namespace) -> int:
     report.sort()
     _print(_render(report, arguments))
     if not pipelines and all(t.file is None for t in targets) and arguments.format == "text":
-        print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy)",
+        print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy, "
+              "Tekton YAML that runs kaniko)",
               file=sys.stderr)
     status = _status(report, arguments.fail_level)
     return status if complete else EXIT_ERROR

@@ -79,6 +79,8 @@ def plan(pod: Pod, builds: Sequence[LinkedBuild], preferred: Sequence[str] = ())
 
 def working_dir_fix(analysis: PipelineAnalysis, pod: Pod, preferred: Sequence[str] = ()) -> Fix | None:
     """The fix for every workspace-mount finding of `pod`, as edits of its workingDir values."""
+    if pod.template.launcher != "jenkins":
+        return None
     assignment = plan(pod, _builds_in(analysis, pod), [*preferred, *analysis.preferred_working_dirs])
     if assignment is None:
         return None

@@ -118,13 +118,14 @@ def _yaml() -> YAML:
         return YAML(typ="safe", pure=True)
 
 
-_READER = _yaml()
+READER = _yaml()
+"""A YAML composer (ruamel's C parser when it is installed)."""
 
 
 def read_pod(source: Embedded) -> PodYaml:
     """Reads the first mapping document of `source` as a Pod; never raises."""
     try:
-        documents = list(_READER.compose_all(source.text))
+        documents = list(READER.compose_all(source.text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         positions = _Positions(source)

@@ -77,6 +77,8 @@ class MountSource(str, enum.Enum):
     YAML = "volumeMounts of the pod YAML"
     TEMPLATE = "podTemplate volumes"
     KUBERNETES = "added by Kubernetes to every container"
+    TEKTON = "Tekton's own volumes in every step"
+    TEKTON_WORKSPACE = "a workspace of the Tekton Task"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,9 @@ class PodTemplate:
     """Why the pod cannot be known entirely from the workspace (inheritFrom, a controller template...)."""
     unreadable: bool = False
     """Pod YAML of the template cannot be parsed (KL010): the pod is unknown, not empty."""
+    launcher: str = "jenkins"
+    """What builds the pod: "jenkins" (the Kubernetes plugin: an agent container, the workspace volume at
+    every working directory, the `container` step) or "tekton" (one step container, Tekton's volumes)."""
 
 
 @dataclass

@@ -17,6 +17,7 @@ from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
 from .jenkins.pipeline import Pipeline, read_pipeline
 from .kube import PodYaml, read_pod
+from .tekton import read_tekton
 from .text import Embedded
 
 T = TypeVar("T")
@@ -41,6 +42,11 @@ class _ByText(Generic[T]):
         return entry[1]
 
 
+def _read_any_pipeline(path: str, text: str) -> Pipeline:
+    """A Jenkins pipeline, or the kaniko steps of Tekton resources in a YAML file."""
+    return read_tekton(path, text) if path.endswith((".yaml", ".yml")) else read_pipeline(path, text)
+
+
 @dataclass(frozen=True)
 class Pragmas:
     """The suppression comments of a file: rules by the line they apply to, and file-wide rules."""
@@ -53,7 +59,7 @@ class ParseCache:
     """Every parse and per-file derivation the analysis needs, keyed by path and checked against the text."""
 
     def __init__(self, known_rules: set[str]) -> None:
-        self.pipelines = _ByText(read_pipeline, replaced=self._drop_effects)
+        self.pipelines = _ByText(_read_any_pipeline, replaced=self._drop_effects)
         self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)),
                                    replaced=self._drop_effects)
         self.pods = _ByText(lambda path, text: read_pod(Embedded.whole(path, text)))

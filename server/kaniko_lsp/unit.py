@@ -93,6 +93,9 @@ def link(workspace: Workspace, pipeline: Pipeline, parsed: ParseCache) -> Pipeli
         return parsed.pod(path, text) if text is not None else None
 
     for spec in pipeline.specs:
+        if spec.pod is not None:
+            analysis.pods[id(spec)] = spec.pod
+            continue
         resolved = resolve(spec, load)
         analysis.pods[id(spec)] = assemble(resolved.template)
         analysis.yaml_errors.extend(resolved.yaml_errors)

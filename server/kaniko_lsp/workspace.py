@@ -62,10 +62,18 @@ def is_dockerfile_name(name: str) -> bool:
             or lower.endswith(".dockerfile"))
 
 
+def looks_like_tekton(text: str) -> bool:
+    """Whether a YAML file may hold Tekton resources that run kaniko (a cheap test on the text)."""
+    return "tekton.dev/" in text and "kaniko" in text
+
+
 def looks_like_pipeline(name: str, text: str) -> bool:
-    """Whether a file is a Jenkins pipeline: by name, or a `.groovy` file that defines one."""
+    """Whether a file launches kaniko builds: a Jenkins pipeline (by name, or a `.groovy` file that defines
+    one), or a YAML file of Tekton resources that run kaniko."""
     if is_pipeline_name(name):
         return True
+    if name.endswith((".yaml", ".yml")):
+        return looks_like_tekton(text)
     return name.endswith(".groovy") and ("pipeline" in text or "podTemplate" in text)
 
 
@@ -213,11 +221,11 @@ class Workspace:
                 yield relative
 
     def is_pipeline(self, relative: str) -> bool:
-        """Whether a file is a pipeline, by name (a `.groovy` file by what it defines)."""
+        """Whether a file is a pipeline, by name (a `.groovy` or YAML file by what it defines)."""
         name = relative.rsplit("/", 1)[-1]
         if is_pipeline_name(name):
             return True
-        if not name.endswith(".groovy"):
+        if not name.endswith((".groovy", ".yaml", ".yml")):
             return False
         text = self.read(relative)
         return text is not None and looks_like_pipeline(name, text)

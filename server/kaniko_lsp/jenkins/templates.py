@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..kube import PodYaml, read_pod
-from ..model import Container, Location, Mount, PodTemplate, ScalarRef
+from ..model import Container, Location, Mount, Pod, PodTemplate, ScalarRef
 from ..text import Embedded
 
 
@@ -40,6 +40,8 @@ class TemplateSpec:
     agent_injection: bool = False
     incomplete: list[tuple[Location, str]] = field(default_factory=list)
     ignored_working_dir: ScalarRef | None = None
+    pod: Pod | None = None
+    """The pod as another launcher already built it (Tekton), used as is instead of being assembled."""
 
     def child(self, origin: Location) -> TemplateSpec:
         """A nested scripted podTemplate inheriting from this one (before its own settings apply)."""

@@ -2,8 +2,9 @@
 
 **What it finds.** A `RUN`, `COPY`, `ADD` or `WORKDIR` of the stage that becomes the image that writes
 under a mount point of the kaniko container: the Jenkins workspace volume (mounted at the container's
-working directory), a `volumeMounts` entry of the pod YAML, a podTemplate volume, or a file Kubernetes
-mounts into every container (`/etc/hosts`, `/etc/resolv.conf`, ...). Writes a command makes without
+working directory), a `volumeMounts` entry of the pod YAML, a podTemplate volume, a file Kubernetes
+mounts into every container (`/etc/hosts`, `/etc/resolv.conf`, ...), or, for a kaniko step of a Tekton
+Task, Tekton's `/workspace` and `/tekton/...` volumes and the Task's workspaces. Writes a command makes without
 naming the path count too (`npm ci` fills `node_modules` in the WORKDIR), but not a tool filling a
 writable cache mount (`~/.m2` for `mvn`): that is what a cache mount is for. Writes in earlier stages
 are not reported: `COPY --from` reads them from the live filesystem. It is reported on the Dockerfile
@@ -28,6 +29,8 @@ writeFile file: 'Dockerfile', text: 'FROM jenkins/agent\\nRUN mkdir /home/jenkin
 
 **Fix.** Move the working directory to a path the Dockerfile does not write to (the plugin default
 `/home/jenkins/agent`, or `/tmp/jenkins`); the quick fix edits every `workingDir` that must move with it.
+Tekton mounts `/workspace` into every step whatever the Task says, so there the Dockerfile must work
+elsewhere (`WORKDIR /src`, `/app`); a workspace with a `mountPath` the Dockerfile uses can move.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ def describe_mount(mount: Mount, container: str) -> str:
                f"'{container}')"
     if mount.source is MountSource.KUBERNETES:
         return f"{mount.path}, which Kubernetes mounts into container '{container}'"
+    if mount.source is MountSource.TEKTON:
+        return f"{mount.path}, which Tekton mounts into every step (step '{container}')"
+    if mount.source is MountSource.TEKTON_WORKSPACE:
+        return f"the Tekton workspace mounted at {mount.path} (step '{container}')"
     return f"the volume mounted at {mount.path} in container '{container}'"
 
 

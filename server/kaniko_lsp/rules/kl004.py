@@ -38,6 +38,8 @@ from .registry import rule
       "The pod's containers have working directories that the container step cannot reconcile")
 def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
     for pod in analysis.pods.values():
+        if pod.template.launcher != "jenkins":  # only the Jenkins `container` step changes directory
+            continue
         conflicts = working_dir_conflicts(pod)
         if not conflicts or pod.template.incomplete:
             continue

@@ -70,7 +70,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
             yield Finding("KL005", Severity.INFO, build.build.location,
                           f"/kaniko/executor runs in container '{container.name}', whose image {image} is not a "
                           "kaniko executor image")
-        elif is_official_executor(image) and not is_debug_image(image):
+        elif is_official_executor(image) and not is_debug_image(image) and pod.template.launcher == "jenkins":
             yield Finding("KL005", Severity.WARNING, build.build.location,
                           f"this sh step runs in container '{container.name}', whose image {image} has no shell: "
                           "use a debug image (tag ending in -debug) with shell '/busybox/sh'")

@@ -1,0 +1,163 @@
+"""Tekton: a kaniko step's Dockerfile checked against the mounts Tekton gives the step (its own volumes
+at /workspace and /tekton/..., the Task's workspaces), through the CLI and the language server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from test_cli import check
+
+from lsp_support import open_document, start, wait_for
+
+TASK = """\
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: kaniko
+spec:
+  params:
+    - name: IMAGE
+    - name: DOCKERFILE
+      default: ./Dockerfile
+    - name: CONTEXT
+      default: ./
+    - name: EXTRA_ARGS
+      type: array
+      default: []
+    - name: BUILDER_IMAGE
+      default: gcr.io/kaniko-project/executor:v1.23.2
+  workspaces:
+    - name: source
+  results:
+    - name: IMAGE_DIGEST
+  steps:
+    - name: build-and-push
+      workingDir: $(workspaces.source.path)
+      image: $(params.BUILDER_IMAGE)
+      args:
+        - $(params.EXTRA_ARGS)
+        - --dockerfile=$(params.DOCKERFILE)
+        - --context=$(workspaces.source.path)/$(params.CONTEXT)
+        - --destination=$(params.IMAGE)
+        - --digest-file=$(results.IMAGE_DIGEST.path)
+"""
+WRITES_WORKSPACE = "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN mkdir -p /workspace/cache\n"
+WRITES_SRC = "FROM alpine:3.20\nRUN apk add --no-cache git\nRUN mkdir -p /src/cache\n"
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines()) if needle in line)
+
+
+def findings(root: Path) -> list[dict]:
+    process = check(root, "--format", "json")
+    assert process.returncode in (0, 1), process.stderr
+    return json.loads(process.stdout)["findings"]
+
+
+def place(finding: dict) -> tuple[str, str, int, int]:
+    start = finding["range"]["start"]
+    return finding["rule"], finding["path"], start["line"], start["character"]
+
+
+def test_a_dockerfile_writing_under_workspace_is_found_on_both_sides(tmp_path: Path) -> None:
+    (tmp_path / ".tekton").mkdir()
+    (tmp_path / ".tekton" / "kaniko.yaml").write_text(TASK)
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)
+    found = findings(tmp_path)
+    step = line_of(TASK, "- name: build-and-push")
+    assert [place(f) for f in found] == [("KL001", ".tekton/kaniko.yaml", step, 12), ("KL001", "Dockerfile", 2, 13)]
+    task_side, dockerfile_side = found
+    assert task_side["message"] == (
+        "kaniko never snapshots /workspace, which Tekton mounts into every step (step 'build-and-push'): 1 change "
+        "by Dockerfile will be missing from the image (/workspace/cache)")
+    assert dockerfile_side["message"].startswith("RUN mkdir writes /workspace/cache, under /workspace, which Tekton "
+                                                 "mounts into every step (step 'build-and-push')")
+    assert task_side["related"][0]["path"] == "Dockerfile" and dockerfile_side["related"][0]["path"] == \
+        ".tekton/kaniko.yaml"
+    assert task_side["fixes"] == [] and dockerfile_side["fixes"] == []
+
+
+def test_look_alikes_stay_silent(tmp_path: Path) -> None:
+    (tmp_path / "task.yaml").write_text(TASK)
+    (tmp_path / "Dockerfile").write_text(WRITES_SRC)  # /src is not mounted
+    (tmp_path / "buildah.yaml").write_text(TASK.replace("kaniko", "buildah").replace(
+        "gcr.io/kaniko-project/executor:v1.23.2", "quay.io/buildah/stable"))
+    (tmp_path / "pod.yaml").write_text(  # a pod file with a kaniko container, but no Tekton resource
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kaniko\n"
+        "    image: gcr.io/kaniko-project/executor:debug\n    workingDir: /workspace\n")
+    assert findings(tmp_path) == []
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)
+    assert {f["path"] for f in findings(tmp_path)} == {"task.yaml", "Dockerfile"}
+
+
+def test_a_workspace_mounted_where_the_dockerfile_works_is_reported_at_its_mount_path(tmp_path: Path) -> None:
+    task = TASK.replace("    - name: source\n", "    - name: source\n      mountPath: /src\n")
+    (tmp_path / "task.yaml").write_text(task)
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nWORKDIR /src\nRUN mkdir out && touch out/ready\n")
+    found = findings(tmp_path)
+    assert [place(f) for f in found] == [("KL001", "Dockerfile", 1, 8), ("KL001", "Dockerfile", 2, 10),
+                                         ("KL001", "Dockerfile", 2, 23),
+                                         ("KL001", "task.yaml", line_of(task, "mountPath: /src"), 17)]
+    assert found[3]["message"].startswith("kaniko never snapshots the Tekton workspace mounted at /src (step "
+                                          "'build-and-push'): 3 changes by Dockerfile will be missing")
+
+
+def test_params_given_by_a_pipeline_run_choose_the_dockerfile(tmp_path: Path) -> None:
+    steps = TASK[TASK.index("  params:"):].replace("\n", "\n        ")
+    run = f"""\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: build
+spec:
+  params:
+    - name: dockerfile
+      value: images/app/Dockerfile
+  pipelineSpec:
+    params:
+      - name: dockerfile
+        default: ./Dockerfile
+    workspaces:
+      - name: shared
+    tasks:
+      - name: build
+        params:
+          - name: DOCKERFILE
+            value: $(params.dockerfile)
+        workspaces:
+          - name: source
+            workspace: shared
+        taskSpec:
+        {steps}
+"""
+    (tmp_path / "run.yaml").write_text(run)
+    (tmp_path / "Dockerfile").write_text(WRITES_SRC)
+    (tmp_path / "images" / "app").mkdir(parents=True)
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_WORKSPACE)
+    assert [(f["rule"], f["path"]) for f in findings(tmp_path)] == [("KL001", "images/app/Dockerfile"),
+                                                                    ("KL001", "run.yaml")]
+
+
+async def test_the_language_server_reports_both_sides_and_clears_them(client: LanguageClient,
+                                                                       tmp_path: Path) -> None:
+    (tmp_path / "task.yaml").write_text(TASK)
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)
+    await start(client, tmp_path)
+    task_uri = open_document(client, tmp_path / "task.yaml", "yaml")
+    (on_task,) = await wait_for(client, task_uri, lambda d: len(d) == 1)
+    assert (on_task.code, on_task.range.start.line) == ("KL001", line_of(TASK, "- name: build-and-push"))
+    dockerfile_uri = open_document(client, tmp_path / "Dockerfile", "dockerfile")
+    (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
+    assert (on_dockerfile.code, on_dockerfile.range.start.line, on_dockerfile.range.start.character) == \
+        ("KL001", 2, 13)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=dockerfile_uri, version=2),
+        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(2, 13), types.Position(2, 23)),
+                                                text="/src")]))
+    assert not await wait_for(client, dockerfile_uri, lambda d: not d)
+    assert not await wait_for(client, task_uri, lambda d: not d)
