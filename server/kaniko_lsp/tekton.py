@@ -106,6 +106,13 @@ class _Source:
         offsets = [min(start + i, max(start, end - 1)) for i in range(len(text))] + [max(start, end)]
         return Embedded(text, self.path, self.host, offsets)
 
+    def spread(self, text: str, node: Node) -> Embedded:
+        """`text` standing for the whole of a node it is not written in (the executor an image runs)."""
+        start, end = self.span(node)
+        width = max(1, end - start)
+        offsets = [start + i * width // len(text) for i in range(len(text))] + [start + width]
+        return Embedded(text, self.path, self.host, offsets)
+
     def synthetic(self, text: str, at: int) -> Embedded:
         return Embedded.at(text, self.path, self.host, at)
 
@@ -258,11 +265,14 @@ def _read_step(source: _Source, node: Node, step: dict[str, Node], index: int, c
         pipeline.builds.append(KanikoBuild(spec, name, "", source.synthetic("", source.span(node)[0]),
                                            ExecutorCall(0, 0), not_followed="its arguments cannot be read"))
         return
-    context_root = _context_workspace(script_text.text, declared)
+    working_dir = container.working_dir.value if container.working_dir else WORKSPACE_DIR
+    context_root = _context_workspace(script_text.text, declared, working_dir)
     cwd = _repository_path(container.working_dir.value if container.working_dir else None, context_root)
     for call in executor_calls(script_text.text):
-        for values in call.flags.values():
+        for flag, values in call.flags.items():
             for value in values:
+                if flag == "--context" and not value.value.startswith(("/", "$")) and "://" not in value.value:
+                    value.value = posixpath.join(working_dir, value.value)
                 value.value = _as_repository(value.value, context_root)
         build = KanikoBuild(spec, name, cwd or "", script_text, call, step=len(pipeline.shell_steps))
         if context_root is None:
@@ -313,7 +323,7 @@ def _command_line(source: _Source, step: dict[str, Node], command: list[str], im
     if anchor is None:
         return None
     start = source.span(anchor)[0]
-    word = source.synthetic("/kaniko/executor", start)
+    word = source.spread("/kaniko/executor", anchor)
     if command and isinstance(step.get("command"), SequenceNode):
         first = step["command"].value[0]
         if isinstance(first, ScalarNode) and first.value == command[0] and not _SHELL_SPECIAL & set(first.value):
@@ -333,12 +343,14 @@ def _command_line(source: _Source, step: dict[str, Node], command: list[str], im
     return line
 
 
-def _context_workspace(script: str, declared: list[tuple[str, Mount, bool]]) -> str | None:
-    """The mount path of the workspace the build context is in (None when it is in none of them)."""
+def _context_workspace(script: str, declared: list[tuple[str, Mount, bool]], working_dir: str) -> str | None:
+    """The mount path of the workspace the build context is in (None when it is in none of them); a
+    relative context is taken from the step's working directory."""
     for call in executor_calls(script):
         context = call.last("--context")
         value = context.value if context is not None else "/workspace/"
         path = value[len("dir://"):] if value.startswith("dir://") else value
+        path = posixpath.join(working_dir, path)
         candidates = [m.path for _, m, _ in declared if is_within(posixpath.normpath(path), m.path)]
         if candidates:
             return max(candidates, key=len)
