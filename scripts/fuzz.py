@@ -54,6 +54,7 @@ class Tally:
 def seeds() -> list[tuple[str, bytes]]:
     corpus = REPOSITORY.parent / "shared" / "corpus"
     folders = [corpus] if corpus.is_dir() else [REPOSITORY / "examples"]
+    folders.append(REPOSITORY / "tests" / "data" / "launchers")  # Tekton files, read as pipelines
     found = []
     for folder in folders:
         for path in sorted(folder.rglob("*")):

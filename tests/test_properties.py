@@ -15,17 +15,22 @@ from kaniko_lsp.engine import Engine
 from kaniko_lsp.jenkins.pipeline import read_pipeline
 from kaniko_lsp.kube import read_pod
 from kaniko_lsp.lsp.text_sync import apply_change
+from kaniko_lsp.tekton import read_tekton
 from kaniko_lsp.text import Embedded, LineIndex
 from kaniko_lsp.workspace import Workspace
 
 from conftest import EXAMPLES
 
 SEED = (EXAMPLES / "seed" / "Jenkinsfile").read_text()
+TASK = (Path(__file__).parent / "data" / "launchers" / "tekton" / "catalog-kaniko" / "kaniko.yaml").read_text()
 PIECES = ["pipeline {", "}", "{", "agent", "kubernetes", "yaml '''", "'''", '"""', "\"", "'", "${", "$", "\\",
           "sh '", "container('kaniko') {", "writeFile file: 'Dockerfile', text: '", "/kaniko/executor", " --context ",
           "`pwd`", "workingDir: /home/jenkins", "- name: kaniko", "  ", "\n", "\r\n", "\r", "\t", "<<EOF", "EOF",
           "RUN mkdir /home/jenkins/x", "FROM alpine", "COPY . /home/jenkins", "WORKDIR a", "ENV A=$A", "#", "//",
-          "/*", "*/", "\x00", "\u2028", "é", "😀", "def f(x) { x }", "for (d in ['a', 'b']) {", "matrix {"]
+          "/*", "*/", "\x00", "\u2028", "é", "😀", "def f(x) { x }", "for (d in ['a', 'b']) {", "matrix {",
+          "apiVersion: tekton.dev/v1\n", "kind: Task\n", "steps:\n", "  - name: build\n", "    args: [", "]",
+          "$(params.X)", "$(workspaces.source.path)", "- --context=", "image: gcr.io/kaniko-project/executor\n",
+          "workspaces:\n  - name: source\n", "    mountPath: /src\n", "&a", "*a", "<<: *a", "---\n", "- - -"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -35,6 +40,8 @@ def texts() -> st.SearchStrategy[str]:
         st.text(max_size=400),
         st.builds(lambda cut, insert: SEED[:cut] + insert + SEED[cut:],
                   st.integers(0, len(SEED)), st.lists(st.sampled_from(PIECES), max_size=5).map("".join)),
+        st.builds(lambda cut, insert: TASK[:cut] + insert + TASK[cut:],
+                  st.integers(0, len(TASK)), st.lists(st.sampled_from(PIECES), max_size=5).map("".join)),
     )
 
 
@@ -55,6 +62,10 @@ def test_the_readers_never_raise_and_place_problems_inside(text: str) -> None:
     assert all(inside(text, p.location.range) for p in pipeline.problems if p.location.path == "Jenkinsfile")
     parse_dockerfile(Embedded.whole("Dockerfile", text))
     read_pod(Embedded.whole("pod.yaml", text))
+    tekton = read_tekton("task.yaml", text)
+    assert all(inside(text, p.location.range) for p in tekton.problems)
+    for build in tekton.builds:
+        assert inside(text, build.location.range) and build.location.path == "task.yaml"
 
 
 @SETTINGS
