@@ -19,6 +19,8 @@ from .jenkins.pipeline import Pipeline, read_pipeline
 from .kube import PodYaml, read_pod
 from .tekton import read_tekton
 from .text import Embedded
+from .workloads import read_workloads
+from .workspace import looks_like_tekton
 
 T = TypeVar("T")
 
@@ -43,8 +45,11 @@ class _ByText(Generic[T]):
 
 
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
-    """A Jenkins pipeline, or the kaniko steps of Tekton resources in a YAML file."""
-    return read_tekton(path, text) if path.endswith((".yaml", ".yml")) else read_pipeline(path, text)
+    """A Jenkins pipeline, or the kaniko containers of Tekton resources or Kubernetes workloads in a YAML
+    file."""
+    if not path.endswith((".yaml", ".yml")):
+        return read_pipeline(path, text)
+    return read_tekton(path, text) if looks_like_tekton(text) else read_workloads(path, text)
 
 
 @dataclass(frozen=True)

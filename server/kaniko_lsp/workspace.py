@@ -67,13 +67,20 @@ def looks_like_tekton(text: str) -> bool:
     return "tekton.dev/" in text and "kaniko" in text
 
 
+def looks_like_workload(text: str) -> bool:
+    """Whether a YAML file may hold a Kubernetes workload whose container runs kaniko itself (a cheap
+    test on the text: the executor's flags are in the file)."""
+    return ("kaniko" in text or "/executor" in text) and "kind:" in text and any(
+        flag in text for flag in ("--context", "--dockerfile", "--destination", "--no-push"))
+
+
 def looks_like_pipeline(name: str, text: str) -> bool:
     """Whether a file launches kaniko builds: a Jenkins pipeline (by name, or a `.groovy` file that defines
-    one), or a YAML file of Tekton resources that run kaniko."""
+    one), or a YAML file of Tekton resources or Kubernetes workloads that run kaniko."""
     if is_pipeline_name(name):
         return True
     if name.endswith((".yaml", ".yml")):
-        return looks_like_tekton(text)
+        return looks_like_tekton(text) or looks_like_workload(text)
     return name.endswith(".groovy") and ("pipeline" in text or "podTemplate" in text)
 
 

@@ -4,7 +4,8 @@
 under a mount point of the kaniko container: the Jenkins workspace volume (mounted at the container's
 working directory), a `volumeMounts` entry of the pod YAML, a podTemplate volume, a file Kubernetes
 mounts into every container (`/etc/hosts`, `/etc/resolv.conf`, ...), or, for a kaniko step of a Tekton
-Task, Tekton's `/workspace` and `/tekton/...` volumes and the Task's workspaces. Writes a command makes without
+Task, Tekton's `/workspace` and `/tekton/...` volumes and the Task's workspaces (for a Kubernetes Job or
+Pod that runs the executor, its `volumeMounts`). Writes a command makes without
 naming the path count too (`npm ci` fills `node_modules` in the WORKDIR), but not a tool filling a
 writable cache mount (`~/.m2` for `mvn`): that is what a cache mount is for. Writes in earlier stages
 are not reported: `COPY --from` reads them from the live filesystem. It is reported on the Dockerfile
