@@ -79,6 +79,7 @@ class MountSource(str, enum.Enum):
     KUBERNETES = "added by Kubernetes to every container"
     TEKTON = "Tekton's own volumes in every step"
     TEKTON_WORKSPACE = "a workspace of the Tekton Task"
+    GITLAB_BUILDS = "the GitLab Runner's builds volume"
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,13 @@ from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
+from .gitlab import read_gitlab
 from .jenkins.pipeline import Pipeline, read_pipeline
 from .kube import PodYaml, read_pod
 from .tekton import read_tekton
 from .text import Embedded
 from .workloads import read_workloads
-from .workspace import looks_like_tekton
+from .workspace import looks_like_gitlab_ci, looks_like_tekton
 
 T = TypeVar("T")
 
@@ -45,11 +46,15 @@ class _ByText(Generic[T]):
 
 
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
-    """A Jenkins pipeline, or the kaniko containers of Tekton resources or Kubernetes workloads in a YAML
-    file."""
+    """A Jenkins pipeline, or the kaniko containers of Tekton resources, GitLab CI jobs or Kubernetes
+    workloads in a YAML file."""
     if not path.endswith((".yaml", ".yml")):
         return read_pipeline(path, text)
-    return read_tekton(path, text) if looks_like_tekton(text) else read_workloads(path, text)
+    if looks_like_tekton(text):
+        return read_tekton(path, text)
+    if looks_like_gitlab_ci(path.rsplit("/", 1)[-1], text):
+        return read_gitlab(path, text)
+    return read_workloads(path, text)
 
 
 @dataclass(frozen=True)

@@ -74,13 +74,21 @@ def looks_like_workload(text: str) -> bool:
         flag in text for flag in ("--context", "--dockerfile", "--destination", "--no-push"))
 
 
+def looks_like_gitlab_ci(name: str, text: str) -> bool:
+    """Whether a YAML file may hold GitLab CI jobs that run kaniko: `.gitlab-ci.yml`, or a file it includes
+    (jobs with a `script:`, and no Kubernetes `kind:`)."""
+    if "executor" not in text:
+        return False
+    return name.endswith(".gitlab-ci.yml") or ("script:" in text and "kind:" not in text and "kaniko" in text)
+
+
 def looks_like_pipeline(name: str, text: str) -> bool:
     """Whether a file launches kaniko builds: a Jenkins pipeline (by name, or a `.groovy` file that defines
-    one), or a YAML file of Tekton resources or Kubernetes workloads that run kaniko."""
+    one), or a YAML file of Tekton resources, Kubernetes workloads or GitLab CI jobs that run kaniko."""
     if is_pipeline_name(name):
         return True
     if name.endswith((".yaml", ".yml")):
-        return looks_like_tekton(text) or looks_like_workload(text)
+        return looks_like_tekton(text) or looks_like_workload(text) or looks_like_gitlab_ci(name, text)
     return name.endswith(".groovy") and ("pipeline" in text or "podTemplate" in text)
 
 

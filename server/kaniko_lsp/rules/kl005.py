@@ -64,15 +64,18 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         container = pod.container(build.build.container) if pod else None
         if container is None or container.image is None or (id(pod), container.name) in seen:
             continue
-        if pod is not None and pod.template.launcher != "jenkins":  # the container runs the executor itself
+        launcher = pod.template.launcher if pod is not None else "jenkins"
+        if launcher not in ("jenkins", "gitlab"):  # the container runs the executor itself
             continue
         seen.add((id(pod), container.name))
         image = container.image
+        where = f"job '{container.name}'" if launcher == "gitlab" else f"container '{container.name}'"
         if not is_kaniko_image(image):
             yield Finding("KL005", Severity.INFO, build.build.location,
-                          f"/kaniko/executor runs in container '{container.name}', whose image {image} is not a "
-                          "kaniko executor image")
+                          f"/kaniko/executor runs in {where}, whose image {image} is not a kaniko executor image")
         elif is_official_executor(image) and not is_debug_image(image):
+            shell = "its script" if launcher == "gitlab" else "this sh step"
+            advice = "" if launcher == "gitlab" else " with shell '/busybox/sh'"
             yield Finding("KL005", Severity.WARNING, build.build.location,
-                          f"this sh step runs in container '{container.name}', whose image {image} has no shell: "
-                          "use a debug image (tag ending in -debug) with shell '/busybox/sh'")
+                          f"{shell} runs in {where}, whose image {image} has no shell: use a debug image (tag "
+                          f"ending in -debug){advice}")

@@ -1,0 +1,144 @@
+"""GitLab CI: the jobs of a `.gitlab-ci.yml` whose script runs the kaniko executor.
+
+A job runs in its `image` (often the executor's debug image with `entrypoint: [""]`), in
+`$CI_PROJECT_DIR` (`/builds/<namespace>/<project>`), with the runner's builds volume mounted at
+`/builds` (docs/launchers.md; the runner's other volumes live in its `config.toml`, outside the
+repository, and are not known here). `before_script` and `script` are read as one shell script, with
+`extends` (and `default:`) merged and `variables` of the file, the job and GitLab's predefined ones
+substituted in the executor's flags. `$CI_PROJECT_DIR` is this repository's checkout.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+
+from .jenkins.pipeline import KanikoBuild, Pipeline
+from .jenkins.plugin import KUBERNETES_FILE_MOUNTS, SERVICE_ACCOUNT_MOUNT
+from .jenkins.templates import TemplateSpec
+from .kaniko import executor_calls
+from .launched import YamlSource, compose, items, mapping, text_of
+from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
+from .text import Embedded
+
+LAUNCHER = "gitlab"
+BUILDS_DIR = "/builds"
+"""The runner's builds directory (`builds_dir`): a volume on the Docker and Kubernetes executors."""
+PROJECT_DIR = "/builds/GROUP/PROJECT"
+"""`$CI_PROJECT_DIR` as a path: the namespace and project are not known statically."""
+_NOT_JOBS = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
+             "before_script", "after_script", "types", "spec"}
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_PREDEFINED = {"CI_PROJECT_DIR": "$WORKSPACE", "CI_BUILDS_DIR": BUILDS_DIR}
+
+
+def read_gitlab(path: str, text: str) -> Pipeline:
+    """The kaniko builds of the jobs of a GitLab CI file, each with the container it runs in; never raises."""
+    pipeline = Pipeline(path)
+    source = YamlSource(path, text)
+    for document in compose(source, pipeline):
+        if not isinstance(document, MappingNode):
+            continue
+        top = mapping(document)
+        defaults = {**{k: top[k] for k in ("image", "before_script") if k in top}, **mapping(top.get("default"))}
+        variables = _variables(top.get("variables"), {})
+        for key, node in document.value:
+            name = text_of(key)
+            if name is None or name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):
+                continue
+            job = {**defaults, **_extended(top, mapping(node), set())}
+            if "script" in job:
+                _read_job(source, key, name, job, variables, pipeline)
+    return pipeline
+
+
+def _extended(top: dict[str, Node], job: dict[str, Node], seen: set[str]) -> dict[str, Node]:
+    """A job with the jobs it `extends` merged under it (variables merged key by key)."""
+    parents = job.get("extends")
+    names = [text_of(parents)] if isinstance(parents, ScalarNode) else [text_of(n) for n in items(parents)]
+    merged: dict[str, Node] = {}
+    variables: list[Node] = []
+    for parent in names:
+        if parent is None or parent in seen or not isinstance(top.get(parent), MappingNode):
+            continue
+        base = _extended(top, mapping(top[parent]), seen | {parent})
+        merged.update(base)
+        if "variables" in base:
+            variables.append(base["variables"])
+    merged.update(job)
+    if variables and "variables" in job:
+        variables.append(job["variables"])
+    if variables:
+        merged["_variables"] = variables  # type: ignore[assignment]
+    return merged
+
+
+def _variables(node: Node | None, outer: dict[str, str]) -> dict[str, str]:
+    values = dict(outer)
+    for key, value in mapping(node).items():
+        text = text_of(value) if isinstance(value, ScalarNode) else text_of(mapping(value).get("value"))
+        if text is not None:
+            values[key] = _substitute(text, values)
+    return values
+
+
+def _substitute(text: str, values: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return values.get(name, _PREDEFINED.get(name, match.group(0)))
+
+    return _VARIABLE.sub(value, text)
+
+
+def _image(job: dict[str, Node]) -> str:
+    image = job.get("image")
+    return (text_of(image) if isinstance(image, ScalarNode) else text_of(mapping(image).get("name"))) or ""
+
+
+def _script(source: YamlSource, job: dict[str, Node]) -> Embedded | None:
+    """`before_script` and `script` as one shell script placed over the file."""
+    line: Embedded | None = None
+    for key in ("before_script", "script"):
+        node = job.get(key)
+        lines = [node] if isinstance(node, ScalarNode) else [n for n in items(node) if isinstance(n, ScalarNode)]
+        for item in lines:
+            piece = source.embedded(item, item.value)
+            line = piece if line is None else line + source.synthetic("\n", source.span(item)[0]) + piece
+    return line
+
+
+def _read_job(source: YamlSource, key: Node, name: str, job: dict[str, Node], variables: dict[str, str],
+              pipeline: Pipeline) -> None:
+    script = _script(source, job)
+    if script is None or "executor" not in script.text:
+        return
+    for extra in job.get("_variables", []):  # type: ignore[attr-defined]
+        variables = _variables(extra, variables)
+    variables = _variables(job.get("variables"), variables)
+    origin = source.location(key)
+    container = Container(name=name, image=_image(job) or None, working_dir=ScalarRef(PROJECT_DIR, origin),
+                          name_ref=ScalarRef(name, origin), command=("sh",))
+    container.mounts = [Mount(BUILDS_DIR, MountSource.GITLAB_BUILDS),
+                        Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True),
+                        *(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)]
+    pod = Pod(PodTemplate([container], agent_name=name, origin=origin, launcher=LAUNCHER), [container])
+    spec = TemplateSpec(origin, pod=pod)
+    pipeline.specs.append(spec)
+    for call in executor_calls(script.text):
+        for values in call.flags.values():
+            for value in values:
+                value.value = _project_relative(_substitute(value.value, variables))
+        build = KanikoBuild(spec, name, "", script, call, step=len(pipeline.shell_steps))
+        if call.last("--context") is None:
+            build.not_followed = "it has no --context, so kaniko builds its own /workspace, not the repository"
+        pipeline.builds.append(build)
+
+
+def _project_relative(value: str) -> str:
+    """A path under `$CI_PROJECT_DIR` spelled from the repository root (`$WORKSPACE/...`)."""
+    scheme = "dir://" if value.startswith("dir://") else ""
+    path = value[len(scheme):]
+    if path == PROJECT_DIR or path.startswith(PROJECT_DIR + "/"):
+        return scheme + "$WORKSPACE" + path[len(PROJECT_DIR):]
+    return value

@@ -1,0 +1,112 @@
+"""GitLab CI: the jobs whose script runs the kaniko executor, with `extends`, `default:` and variables,
+their Dockerfile checked against the runner's builds volume at /builds, through the CLI and the language
+server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from test_cli import check
+
+from lsp_support import open_document, start, wait_for
+
+CI = """\
+stages: [build]
+
+variables:
+  DOCKERFILE: docker/Dockerfile
+
+.kaniko:
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+
+build-image:
+  extends: .kaniko
+  stage: build
+  script:
+    - /kaniko/executor
+      --context "${CI_PROJECT_DIR}"
+      --dockerfile "${CI_PROJECT_DIR}/${DOCKERFILE}"
+      --destination "${CI_REGISTRY_IMAGE}:${CI_COMMIT_TAG}"
+
+test:
+  image: node:20
+  script:
+    - npm test
+"""
+WRITES_BUILDS = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && mkdir -p /builds/cache\n"
+WRITES_APP = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && mkdir -p /app/cache\n"
+
+
+def findings(root: Path) -> list[dict]:
+    process = check(root, "--format", "json")
+    assert process.returncode in (0, 1), process.stderr
+    return json.loads(process.stdout)["findings"]
+
+
+def place(finding: dict) -> tuple[str, str, int, int]:
+    start = finding["range"]["start"]
+    return finding["rule"], finding["path"], start["line"], start["character"]
+
+
+def workspace(root: Path, dockerfile: str) -> Path:
+    (root / ".gitlab-ci.yml").write_text(CI)
+    (root / "docker").mkdir()
+    (root / "docker" / "Dockerfile").write_text(dockerfile)
+    return root
+
+
+def test_a_dockerfile_writing_under_builds_is_found_on_both_sides(tmp_path: Path) -> None:
+    found = findings(workspace(tmp_path, WRITES_BUILDS))
+    job = CI.splitlines().index("build-image:")
+    assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", job, 0),
+                                         ("KL001", "docker/Dockerfile", 3, 23)]
+    assert found[0]["message"] == ("kaniko never snapshots the GitLab Runner's builds volume, mounted at /builds "
+                                   "(job 'build-image'): 1 change by docker/Dockerfile will be missing from the "
+                                   "image (/builds/cache)")
+    assert found[1]["related"][0]["path"] == ".gitlab-ci.yml"
+
+
+def test_look_alikes_stay_silent(tmp_path: Path) -> None:
+    workspace(tmp_path, WRITES_APP)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "build.yml").write_text(  # not GitLab CI: `run:` steps
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: /kaniko/executor --context . --no-push\n")
+    assert findings(tmp_path) == []
+
+
+def test_a_job_without_a_shell_or_without_kaniko_is_reported(tmp_path: Path) -> None:
+    no_shell = CI.replace("v1.23.2-debug", "v1.23.2")
+    (tmp_path / ".gitlab-ci.yml").write_text(no_shell)
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(WRITES_APP)
+    executor = no_shell.splitlines().index("    - /kaniko/executor")
+    (warning,) = findings(tmp_path)
+    assert place(warning) == ("KL005", ".gitlab-ci.yml", executor, 6)
+    assert warning["message"] == ("its script runs in job 'build-image', whose image "
+                                  "gcr.io/kaniko-project/executor:v1.23.2 has no shell: use a debug image (tag ending "
+                                  "in -debug)")
+
+
+async def test_the_language_server_reports_both_sides_and_clears_them(client: LanguageClient,
+                                                                       tmp_path: Path) -> None:
+    workspace(tmp_path, WRITES_BUILDS)
+    await start(client, tmp_path)
+    ci_uri = open_document(client, tmp_path / ".gitlab-ci.yml", "yaml")
+    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
+    assert (on_job.code, on_job.range.start.line) == ("KL001", CI.splitlines().index("build-image:"))
+    dockerfile_uri = open_document(client, tmp_path / "docker" / "Dockerfile", "dockerfile")
+    (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
+    assert (on_dockerfile.range.start.line, on_dockerfile.range.start.character) == (3, 23)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=dockerfile_uri, version=2),
+        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(3, 23), types.Position(3, 30)),
+                                                text="/app")]))
+    assert not await wait_for(client, dockerfile_uri, lambda d: not d)
+    assert not await wait_for(client, ci_uri, lambda d: not d)
