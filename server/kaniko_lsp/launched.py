@@ -15,6 +15,7 @@ from typing import Protocol
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import shell
 from .jenkins.pipeline import KanikoBuild, Pipeline, Problem
 from .jenkins.templates import TemplateSpec
 from .kaniko import ExecutorCall, executor_calls, is_within
@@ -164,12 +165,17 @@ def command_line(source: YamlSource, container: dict[str, Node], command: list[s
 
 
 def add_builds(pipeline: Pipeline, spec: TemplateSpec, name: str, line: Embedded, working_dir: str | None,
-               volumes: list[Mount], elsewhere: str) -> None:
+               volumes: list[Mount], elsewhere: str, checkouts: list[str] = ()) -> None:  # type: ignore[assignment]
     """The kaniko builds of a container's command line, with paths under the volume holding the
     context spelled from the repository root (`elsewhere` says why a build is not followed when the
-    context is in none of `volumes`)."""
+    context is in none of `volumes`). A `git clone` target inside one of the volumes (`checkouts`) is a
+    closer root than the volume itself."""
     start_dir = working_dir or EXECUTOR_IMAGE_DIR
     root = context_volume(line.text, volumes, start_dir)
+    if root is not None:
+        inside = [c for c in checkouts if is_within(c, root) and context_volume(
+            line.text, [Mount(c, volumes[0].source)], start_dir) is not None]
+        root = max(inside, key=len, default=root)
     cwd = repository_path(working_dir, root)
     for call in executor_calls(line.text):
         for flag, values in call.flags.items():
@@ -187,6 +193,55 @@ def not_readable(pipeline: Pipeline, spec: TemplateSpec, name: str, source: Yaml
     """A container that runs kaniko with a command line that cannot be rebuilt."""
     pipeline.builds.append(KanikoBuild(spec, name, "", source.synthetic("", source.span(node)[0]),
                                        ExecutorCall(0, 0), not_followed="its arguments cannot be read"))
+
+
+def clone_targets(words: list[str], working_dir: str | None, image: str = "") -> list[str]:
+    """Where `git clone` commands put their checkout, as absolute paths: from a shell script, or from a
+    container's command and args (`alpine/git` takes `clone ...` as its arguments)."""
+    start = working_dir or EXECUTOR_IMAGE_DIR
+    scripts = [" ".join(_quoted(w) for w in words)]
+    if words and words[0] == "clone" and "git" in image:
+        scripts = ["git " + scripts[0]]
+    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and words[1] == "-c":
+        scripts = words[2:]
+    targets = []
+    for script in scripts:
+        cwd = start
+        for command in shell.commands(script):
+            values = [w.value for w in command.words]
+            if command.name == "cd" and len(values) > 1:
+                cwd = posixpath.join(cwd, values[1])
+            if command.name != "git" or "clone" not in values:
+                continue
+            operands = _operands(values[values.index("clone") + 1:])
+            if len(operands) >= 2:
+                targets.append(posixpath.normpath(posixpath.join(cwd, operands[1])))
+            elif operands:
+                name = operands[0].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+                targets.append(posixpath.normpath(posixpath.join(cwd, name)))
+    return targets
+
+
+_GIT_CLONE_VALUES = {"-b", "--branch", "--depth", "-o", "--origin", "-c", "--config", "--reference", "-j", "--jobs",
+                     "--separate-git-dir", "--filter", "--shallow-since", "--shallow-exclude", "--template", "-u",
+                     "--upload-pack", "--server-option"}
+
+
+def _operands(words: list[str]) -> list[str]:
+    """The repository and directory of `git clone` (options and their values left out)."""
+    operands, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _GIT_CLONE_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            operands.append(word)
+    return operands
+
+
+def _quoted(word: str) -> str:
+    return word if word and not _SHELL_SPECIAL & set(word) else "'" + word.replace("'", "'\\''") + "'"
 
 
 def context_volume(script: str, volumes: list[Mount], working_dir: str) -> str | None:

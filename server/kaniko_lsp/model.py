@@ -80,6 +80,8 @@ class MountSource(str, enum.Enum):
     TEKTON = "Tekton's own volumes in every step"
     TEKTON_WORKSPACE = "a workspace of the Tekton Task"
     GITLAB_BUILDS = "the GitLab Runner's builds volume"
+    ARGO = "Argo's executor volume in every main container"
+    ARGO_ARTIFACT = "an input artifact of the Argo template"
 
 
 @dataclass(frozen=True)

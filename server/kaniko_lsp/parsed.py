@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from .argo import read_argo
 from .config import Config, file_pragmas, parse_config, pragma_lines
 from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
@@ -46,12 +47,14 @@ class _ByText(Generic[T]):
 
 
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
-    """A Jenkins pipeline, or the kaniko containers of Tekton resources, GitLab CI jobs or Kubernetes
-    workloads in a YAML file."""
+    """A Jenkins pipeline, or the kaniko containers of Tekton resources, Argo workflows, GitLab CI jobs or
+    Kubernetes workloads in a YAML file."""
     if not path.endswith((".yaml", ".yml")):
         return read_pipeline(path, text)
     if looks_like_tekton(text):
         return read_tekton(path, text)
+    if "argoproj.io/" in text:
+        return read_argo(path, text)
     if looks_like_gitlab_ci(path.rsplit("/", 1)[-1], text):
         return read_gitlab(path, text)
     return read_workloads(path, text)

@@ -20,6 +20,7 @@ from .launched import (
     Literal,
     YamlSource,
     add_builds,
+    clone_targets,
     command_line,
     compose,
     is_true,
@@ -63,6 +64,8 @@ def _pod_spec(kind: str, top: dict[str, Node]) -> dict[str, Node] | None:
 def _read_pod(source: YamlSource, spec: dict[str, Node], pipeline: Pipeline) -> None:
     volumes = {text_of(mapping(v).get("name")): mapping(v) for v in items(spec.get("volumes"))}
     automount = text_of(spec.get("automountServiceAccountToken")) != "false"
+    clones = [target for node in items(spec.get("initContainers")) + items(spec.get("containers"))
+              for target in _clones(mapping(node))]
     for node in items(spec.get("initContainers")) + items(spec.get("containers")):
         container = mapping(node)
         image = text_of(container.get("image")) or ""
@@ -101,4 +104,10 @@ def _read_pod(source: YamlSource, spec: dict[str, Node], pipeline: Pipeline) -> 
         if line is not None:
             add_builds(pipeline, template, name, line, model.working_dir.value if model.working_dir else None,
                        checkouts, "its build context is not in a volume the repository can be cloned into (it is "
-                                  "in none, or in a ConfigMap or Secret), so which files it builds is not known")
+                                  "in none, or in a ConfigMap or Secret), so which files it builds is not known",
+                       clones)
+
+
+def _clones(container: dict[str, Node]) -> list[str]:
+    words = [t for n in items(container.get("command")) + items(container.get("args")) if (t := text_of(n))]
+    return clone_targets(words, text_of(container.get("workingDir")), text_of(container.get("image")) or "")
