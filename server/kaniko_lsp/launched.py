@@ -80,8 +80,30 @@ class YamlSource:
         start, end = self.span(node)
         if text == node.value and self.text[start:end] == text:
             return Embedded(text, self.path, self.host, range(start, end + 1))
+        if text == node.value and (aligned := self._aligned(node, start, end, text)) is not None:
+            return Embedded(text, self.path, self.host, aligned)
         offsets = [min(start + i, max(start, end - 1)) for i in range(len(text))] + [max(start, end)]
         return Embedded(text, self.path, self.host, offsets)
+
+    def _aligned(self, node: ScalarNode, start: int, end: int, text: str) -> list[int] | None:
+        """Where each character of a block, folded or multi-line value is written (indentation and line
+        breaks skipped); None when the value does not follow the text (escapes)."""
+        source = self.text
+        j = source.find("\n", start) + 1 if node.style in ("|", ">") else start
+        if j <= 0:
+            return None
+        offsets = []
+        for ch in text:
+            while j < end and source[j] != ch and source[j] in " \t\r\n":
+                j += 1
+            if j < end and source[j] == ch:
+                offsets.append(j)
+                j += 1
+            elif ch in " \n":
+                offsets.append(max(start, j - 1))
+            else:
+                return None
+        return [*offsets, j]
 
     def spread(self, text: str, node: Node) -> Embedded:
         """`text` standing for the whole of a node it is not written in (the executor an image runs)."""

@@ -5,8 +5,8 @@ under a mount point of the kaniko container: the Jenkins workspace volume (mount
 working directory), a `volumeMounts` entry of the pod YAML, a podTemplate volume, a file Kubernetes
 mounts into every container (`/etc/hosts`, `/etc/resolv.conf`, ...), or, for a kaniko step of a Tekton
 Task, Tekton's `/workspace` and `/tekton/...` volumes and the Task's workspaces (for a Kubernetes Job or
-Pod that runs the executor, its `volumeMounts`; for a GitLab CI job, the runner's builds volume at
-`/builds`). Writes a command makes without
+Pod that runs the executor, its `volumeMounts`; for an Argo template, its input artifacts, volumes and
+`/var/run/argo`; for a GitLab CI job, the runner's builds volume at `/builds`). Writes a command makes without
 naming the path count too (`npm ci` fills `node_modules` in the WORKDIR), but not a tool filling a
 writable cache mount (`~/.m2` for `mvn`): that is what a cache mount is for. Writes in earlier stages
 are not reported: `COPY --from` reads them from the live filesystem. It is reported on the Dockerfile
