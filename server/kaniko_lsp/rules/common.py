@@ -8,6 +8,7 @@ from ..conflicts import Conflict, conflicts
 from ..fixes import working_dir_fix
 from ..linked import LinkedBuild, PipelineAnalysis
 from ..model import Fix, MountSource, Pod, Related
+from ..mount_fix import mount_fix
 
 
 def pod_conflicts(analysis: PipelineAnalysis, rule: str) -> Iterator[tuple[LinkedBuild, Pod, Conflict]]:
@@ -29,8 +30,17 @@ def pod_fix(analysis: PipelineAnalysis, pod: Pod) -> tuple[Fix, ...]:
 
 
 def pod_fixes(analysis: PipelineAnalysis, pod: Pod, conflict: Conflict) -> tuple[Fix, ...]:
-    """The working-directory fix when the workspace mount causes the conflict."""
-    if conflict.mount is None or conflict.mount.source is not MountSource.WORKSPACE:
+    """The working-directory fix when the Jenkins workspace mount causes the conflict; for the other
+    launchers, the fix that moves the mount when it can move."""
+    mount = conflict.mount
+    if mount is None:
+        return ()
+    if pod.template.launcher != "jenkins":
+        if id(mount) not in analysis.fixes:
+            analysis.fixes[id(mount)] = mount_fix(pod, mount, analysis.builds)
+        fix = analysis.fixes[id(mount)]
+        return (fix,) if fix else ()
+    if mount.source is not MountSource.WORKSPACE:
         return ()
     return pod_fix(analysis, pod)
 
