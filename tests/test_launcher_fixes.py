@@ -82,3 +82,25 @@ async def test_the_quick_fix_moves_the_mount_and_clears_both_sides(client: Langu
     apply_edits(client, uri, edits, 2)
     assert not await wait_for(client, uri, lambda d: not d)
     assert not await wait_for(client, dockerfile_uri, lambda d: not d)
+
+
+async def test_hover_and_links_work_in_the_files_of_other_launchers(client: LanguageClient, tmp_path: Path) -> None:
+    write(tmp_path, {"build.yaml": JOB, "Dockerfile": BUILDS_IN_WORKSPACE})
+    await start(client, tmp_path)
+    uri = open_document(client, tmp_path / "build.yaml", "yaml")
+    await wait_for(client, uri, lambda d: len(d) == 1)
+    lines = JOB.splitlines()
+    mount = [n for n, line in enumerate(lines) if line.strip() == "mountPath: /workspace"][1]
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(mount, 20)))
+    assert hover is not None and "`/workspace`" in hover.contents.value and "Builds here: `Dockerfile`" in \
+        hover.contents.value
+    dockerfile_flag = lines.index("            - --dockerfile=Dockerfile")
+    links = await client.text_document_document_link_async(types.DocumentLinkParams(
+        types.TextDocumentIdentifier(uri)))
+    assert [(link.range.start.line, link.target) for link in links] == [
+        (dockerfile_flag, (tmp_path / "Dockerfile").as_uri())]
+    executor = lines.index("          image: gcr.io/kaniko-project/executor:v1.23.2")
+    build = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(executor, 20)))
+    assert build is not None and "kaniko build in container `kaniko`" in build.contents.value

@@ -10,19 +10,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
+from kaniko_lsp.argo import read_argo
 from kaniko_lsp.dockerfile.parse import parse as parse_dockerfile
 from kaniko_lsp.engine import Engine
+from kaniko_lsp.gitlab import read_gitlab
 from kaniko_lsp.jenkins.pipeline import read_pipeline
 from kaniko_lsp.kube import read_pod
 from kaniko_lsp.lsp.text_sync import apply_change
 from kaniko_lsp.tekton import read_tekton
 from kaniko_lsp.text import Embedded, LineIndex
+from kaniko_lsp.workloads import read_workloads
 from kaniko_lsp.workspace import Workspace
 
 from conftest import EXAMPLES
 
 SEED = (EXAMPLES / "seed" / "Jenkinsfile").read_text()
-TASK = (Path(__file__).parent / "data" / "launchers" / "tekton" / "catalog-kaniko" / "kaniko.yaml").read_text()
+LAUNCHERS = Path(__file__).parent / "data" / "launchers"
+TASK = (LAUNCHERS / "tekton" / "catalog-kaniko" / "kaniko.yaml").read_text()
+OTHERS = [(LAUNCHERS / "argo" / "demo-ci" / "workflow-template.yaml").read_text(),
+          (LAUNCHERS / "gitlab" / "cloud-sdk-image" / ".gitlab-ci.yml").read_text(),
+          (LAUNCHERS / "kubernetes" / "conure-job" / "k8s" / "kaniko-builder.yaml").read_text()]
 PIECES = ["pipeline {", "}", "{", "agent", "kubernetes", "yaml '''", "'''", '"""', "\"", "'", "${", "$", "\\",
           "sh '", "container('kaniko') {", "writeFile file: 'Dockerfile', text: '", "/kaniko/executor", " --context ",
           "`pwd`", "workingDir: /home/jenkins", "- name: kaniko", "  ", "\n", "\r\n", "\r", "\t", "<<EOF", "EOF",
@@ -30,7 +37,10 @@ PIECES = ["pipeline {", "}", "{", "agent", "kubernetes", "yaml '''", "'''", '"""
           "/*", "*/", "\x00", "\u2028", "é", "😀", "def f(x) { x }", "for (d in ['a', 'b']) {", "matrix {",
           "apiVersion: tekton.dev/v1\n", "kind: Task\n", "steps:\n", "  - name: build\n", "    args: [", "]",
           "$(params.X)", "$(workspaces.source.path)", "- --context=", "image: gcr.io/kaniko-project/executor\n",
-          "workspaces:\n  - name: source\n", "    mountPath: /src\n", "&a", "*a", "<<: *a", "---\n", "- - -"]
+          "workspaces:\n  - name: source\n", "    mountPath: /src\n", "&a", "*a", "<<: *a", "---\n", "- - -",
+          "apiVersion: argoproj.io/v1alpha1\n", "kind: Job\n",
+          "script:\n  - /kaniko/executor --context $CI_PROJECT_DIR\n",
+          "extends: .x\n", "source: |\n", "    git clone https://x/y.git src\n", "--context=dir:///src\n"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -42,6 +52,9 @@ def texts() -> st.SearchStrategy[str]:
                   st.integers(0, len(SEED)), st.lists(st.sampled_from(PIECES), max_size=5).map("".join)),
         st.builds(lambda cut, insert: TASK[:cut] + insert + TASK[cut:],
                   st.integers(0, len(TASK)), st.lists(st.sampled_from(PIECES), max_size=5).map("".join)),
+        st.builds(lambda base, cut, insert: base[:cut % (len(base) + 1)] + insert + base[cut % (len(base) + 1):],
+                  st.sampled_from(OTHERS), st.integers(0, 5000),
+                  st.lists(st.sampled_from(PIECES), max_size=5).map("".join)),
     )
 
 
@@ -62,10 +75,11 @@ def test_the_readers_never_raise_and_place_problems_inside(text: str) -> None:
     assert all(inside(text, p.location.range) for p in pipeline.problems if p.location.path == "Jenkinsfile")
     parse_dockerfile(Embedded.whole("Dockerfile", text))
     read_pod(Embedded.whole("pod.yaml", text))
-    tekton = read_tekton("task.yaml", text)
-    assert all(inside(text, p.location.range) for p in tekton.problems)
-    for build in tekton.builds:
-        assert inside(text, build.location.range) and build.location.path == "task.yaml"
+    for reader in (read_tekton, read_argo, read_workloads, read_gitlab):
+        launched = reader("task.yaml", text)
+        assert all(inside(text, p.location.range) for p in launched.problems)
+        for build in launched.builds:
+            assert inside(text, build.location.range) and build.location.path == "task.yaml"
 
 
 @SETTINGS

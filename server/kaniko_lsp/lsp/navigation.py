@@ -19,6 +19,10 @@ _FATE = {"KL001": "missing from the image (under a mount)", "KL002": "fails the 
          "KL003": "missing from the image (kaniko's ignore list)", "KL009": "sees the volume, not the image"}
 
 
+_DECLARED = (MountSource.YAML, MountSource.TEMPLATE, MountSource.TEKTON_WORKSPACE, MountSource.ARGO_ARTIFACT)
+"""Mounts written in the file (their origin is where the user declares them)."""
+
+
 def _contains(location: Location | None, path: str, position: Position) -> bool:
     if location is None or location.path != path:
         return False
@@ -41,8 +45,7 @@ def _container_at(view: View, position: Position) -> tuple[Pod, Container] | Non
             for container in pod.containers:
                 places = [container.name_ref.location if container.name_ref else None,
                           container.working_dir.location if container.working_dir else None,
-                          *(m.origin for m in container.mounts if m.source is MountSource.YAML
-                            or m.source is MountSource.TEMPLATE)]
+                          *(m.origin for m in container.mounts if m.source in _DECLARED)]
                 if any(_on_line_before(place, path, position) for place in places):
                     return pod, container
     return None

@@ -3,10 +3,12 @@
 **What it finds.** `sh` steps running in a container whose kaniko executor image is not a `debug`
 variant (those have no shell), a container whose command is a `/busybox/*` program on such an image,
 and (as information) `/kaniko/executor` run in a container whose image is not a kaniko executor image.
+The same for a GitLab CI job, whose script needs a shell in its image (Tekton steps, Argo templates and
+Kubernetes containers that run the executor as their command need none).
 
-**Why it matters.** `container('kaniko') { sh ... }` needs a shell in the container; only the
-`:debug` (and `vX.Y.Z-debug`) images carry busybox at `/busybox`. Without it the step fails before
-kaniko starts.
+**Why it matters.** `container('kaniko') { sh ... }` (or a GitLab job's `script`) needs a shell in the
+container; only the `:debug` (and `vX.Y.Z-debug`) images carry busybox at `/busybox`. Without it the step
+fails before kaniko starts.
 
 **Example.**
 
