@@ -110,3 +110,30 @@ async def test_the_language_server_reports_both_sides_and_clears_them(client: La
                                                 text="/app")]))
     assert not await wait_for(client, dockerfile_uri, lambda d: not d)
     assert not await wait_for(client, ci_uri, lambda d: not d)
+
+
+def test_the_runner_mounts_come_from_the_project_configuration(tmp_path: Path) -> None:
+    workspace(tmp_path, "FROM alpine\nRUN mkdir -p /cache/x /certs/client/y /ci/z /builds/w\n")
+    assert findings(tmp_path) and {f["message"].split(" (job")[0].rsplit(" ", 1)[-1] for f in findings(tmp_path)
+                                   if f["path"] == "docker/Dockerfile"} == {"/builds"}
+    (tmp_path / ".kaniko-lsp.yaml").write_text(
+        "gitlabRunner:\n  executor: docker\n  buildsDir: /ci\n  volumes: [\"/srv/certs:/certs/client:ro\"]\n")
+    lost = sorted(f["message"].split(" writes ")[1].split(",")[0] for f in findings(tmp_path)
+                  if f["path"] == "docker/Dockerfile")
+    assert lost == ["/cache/x", "/certs/client/y", "/ci/z"]
+    process = check(tmp_path)
+    assert "the GitLab Runner's volume at /cache (job 'build-image')" in process.stdout
+    assert "the GitLab Runner's builds volume, mounted at /ci (job 'build-image')" in process.stdout
+
+
+def test_a_script_taken_by_reference_is_read(tmp_path: Path) -> None:
+    ci = (".kaniko-build:\n  script:\n    - /kaniko/executor --context \"${CI_PROJECT_DIR}\" "
+          "--dockerfile \"${CI_PROJECT_DIR}/docker/Dockerfile\" --no-push\n\n"
+          "build:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [\"\"]\n"
+          "  script:\n    - echo start\n    - !reference [.kaniko-build, script]\n")
+    (tmp_path / ".gitlab-ci.yml").write_text(ci)
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(WRITES_BUILDS)
+    found = findings(tmp_path)
+    assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", 4, 0), ("KL001", "docker/Dockerfile", 3, 23)]
+    assert "(job 'build')" in found[0]["message"]

@@ -5,6 +5,10 @@ ignore: [KL011]                 # rules not reported
 severity: {KL003: error}        # per-rule severity (error, warning, info)
 ignorePaths: ["vendor/**"]      # workspace files (globs) whose findings are not reported
 preferredWorkingDirs: [/build]  # tried by the working-directory fix after its defaults
+gitlabRunner:                   # the GitLab Runner that runs this project's jobs (in its config.toml)
+  executor: kubernetes          # kubernetes (default) or docker, which also mounts /cache
+  buildsDir: /builds            # builds_dir
+  volumes: [/certs/client]      # mount paths of [runners.docker] volumes / [[runners.kubernetes.volumes.*]]
 ```
 
 The file nearest to a finding's file (walking up to the workspace root) applies. Inline, a comment
@@ -32,12 +36,32 @@ FILE_PRAGMA = re.compile(r"(?:#|//)\s*kaniko-lsp\s+ignore-file\s*=\s*([A-Za-z0-9
 _RULE = re.compile(r"^KL\d{3}$")
 
 
+RUNNER_EXECUTOR_VOLUMES = {"kubernetes": (), "docker": ("/cache",)}
+"""Volumes each GitLab Runner executor mounts by default besides the builds directory (the Docker
+executor's `register` writes `volumes = ["/cache"]`)."""
+
+
+@dataclass(frozen=True)
+class GitlabRunner:
+    executor: str = "kubernetes"
+    builds_dir: str = "/builds"
+    volumes: tuple[str, ...] = ()
+
+    @property
+    def mounts(self) -> tuple[str, ...]:
+        """The paths mounted into a job's container: the builds directory, the executor's defaults, and
+        the configured volumes."""
+        return tuple(dict.fromkeys((self.builds_dir, *RUNNER_EXECUTOR_VOLUMES[self.executor], *self.volumes)))
+
+
 @dataclass
 class Config:
     ignore: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)
     ignore_paths: tuple[str, ...] = ()
     preferred_working_dirs: tuple[str, ...] = ()
+    runner: GitlabRunner = field(default_factory=lambda: GitlabRunner())
+    """The GitLab Runner's mounts, which live outside the repository."""
 
     def ignores_path(self, path: str, base: str = "") -> bool:
         relative = posixpath.relpath(path, base) if base else path
@@ -82,9 +106,35 @@ def parse_config(text: str, known_rules: set[str]) -> tuple[Config, list[str]]:
             problems.extend(f"preferredWorkingDirs: {v!r} is not an absolute path" for v in value
                             if not str(v).startswith("/"))
             config.preferred_working_dirs = tuple(absolute)
+        elif key == "gitlabRunner" and isinstance(value, dict):
+            config.runner = _runner(value, problems)
         else:
             problems.append(f"unknown or malformed setting {key!r}")
     return config, problems
+
+
+def _container_path(volume: str) -> str:
+    """The path in the container of a runner volume (`/cache`, `/host/path:/cache`, `/host:/cache:ro`)."""
+    parts = volume.split(":")
+    return parts[1] if len(parts) >= 2 else parts[0]
+
+
+def _runner(value: dict[object, object], problems: list[str]) -> GitlabRunner:
+    executor = str(value.get("executor", "kubernetes"))
+    if executor not in RUNNER_EXECUTOR_VOLUMES:
+        problems.append(f"gitlabRunner.executor: {executor!r} is not one of kubernetes, docker")
+        executor = "kubernetes"
+    builds_dir = str(value.get("buildsDir", "/builds"))
+    if not builds_dir.startswith("/"):
+        problems.append(f"gitlabRunner.buildsDir: {builds_dir!r} is not an absolute path")
+        builds_dir = "/builds"
+    volumes = value.get("volumes", [])
+    listed = [_container_path(str(v)) for v in volumes] if isinstance(volumes, list) else []
+    problems.extend(f"gitlabRunner.volumes: {v!r} is not an absolute path" for v in listed if not v.startswith("/"))
+    for key in value:
+        if key not in ("executor", "buildsDir", "volumes"):
+            problems.append(f"gitlabRunner: unknown setting {key!r}")
+    return GitlabRunner(executor, builds_dir, tuple(v for v in listed if v.startswith("/")))
 
 
 def _rules(listed: str) -> set[str]:

@@ -30,6 +30,7 @@ PROJECT_DIR = "/builds/GROUP/PROJECT"
 _NOT_JOBS = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
              "before_script", "after_script", "types", "spec"}
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_MAX_REFERENCE_DEPTH = 10
 _PREDEFINED = {"CI_PROJECT_DIR": "$WORKSPACE", "CI_BUILDS_DIR": BUILDS_DIR}
 
 
@@ -49,7 +50,7 @@ def read_gitlab(path: str, text: str) -> Pipeline:
                 continue
             job = {**defaults, **_extended(top, mapping(node), set())}
             if "script" in job:
-                _read_job(source, key, name, job, variables, pipeline)
+                _read_job(source, top, key, name, job, variables, pipeline)
     return pipeline
 
 
@@ -96,21 +97,35 @@ def _image(job: dict[str, Node]) -> str:
     return (text_of(image) if isinstance(image, ScalarNode) else text_of(mapping(image).get("name"))) or ""
 
 
-def _script(source: YamlSource, job: dict[str, Node]) -> Embedded | None:
-    """`before_script` and `script` as one shell script placed over the file."""
+def _script(source: YamlSource, top: dict[str, Node], job: dict[str, Node]) -> Embedded | None:
+    """`before_script` and `script` as one shell script placed over the file (`!reference` tags
+    followed)."""
     line: Embedded | None = None
     for key in ("before_script", "script"):
-        node = job.get(key)
-        lines = [node] if isinstance(node, ScalarNode) else [n for n in items(node) if isinstance(n, ScalarNode)]
-        for item in lines:
+        for item in _lines(top, job.get(key), 0):
             piece = source.embedded(item, item.value)
             line = piece if line is None else line + source.synthetic("\n", source.span(item)[0]) + piece
     return line
 
 
-def _read_job(source: YamlSource, key: Node, name: str, job: dict[str, Node], variables: dict[str, str],
-              pipeline: Pipeline) -> None:
-    script = _script(source, job)
+def _lines(top: dict[str, Node], node: Node | None, depth: int) -> list[ScalarNode]:
+    """The script lines of a node: a scalar, a list, or `!reference [job, key, ...]` (up to 10 deep, as
+    GitLab allows)."""
+    if isinstance(node, ScalarNode):
+        return [node]
+    if node is None or depth > _MAX_REFERENCE_DEPTH:
+        return []
+    if node.tag == "!reference":
+        target: Node | None = None
+        for step, name in enumerate(text_of(n) for n in items(node)):
+            target = (top if step == 0 else mapping(target)).get(name or "")
+        return _lines(top, target, depth + 1)
+    return [line for item in items(node) for line in _lines(top, item, depth + 1)]
+
+
+def _read_job(source: YamlSource, top: dict[str, Node], key: Node, name: str, job: dict[str, Node],
+              variables: dict[str, str], pipeline: Pipeline) -> None:
+    script = _script(source, top, job)
     if script is None or "executor" not in script.text:
         return
     for extra in job.get("_variables", []):  # type: ignore[attr-defined]

@@ -80,6 +80,7 @@ class MountSource(str, enum.Enum):
     TEKTON = "Tekton's own volumes in every step"
     TEKTON_WORKSPACE = "a workspace of the Tekton Task"
     GITLAB_BUILDS = "the GitLab Runner's builds volume"
+    GITLAB_VOLUME = "a volume of the GitLab Runner (.kaniko-lsp.yaml gitlabRunner)"
     ARGO = "Argo's executor volume in every main container"
     ARGO_ARTIFACT = "an input artifact of the Argo template"
 

@@ -11,14 +11,14 @@ import dataclasses
 import posixpath
 from dataclasses import dataclass, field
 
-from .config import Config, ConfigResolver
+from .config import Config, ConfigResolver, GitlabRunner
 from .jenkins.pipeline import JOB, KanikoBuild, Pipeline
 from .jenkins.plugin import assemble
 from .jenkins.templates import resolve
 from .kaniko import workspace_path, workspace_pattern
 from .kube import PodYaml
 from .linked import DockerfileUse, LinkedBuild, PipelineAnalysis
-from .model import DEFAULT_WORKING_DIR, Finding, Location, Pod
+from .model import DEFAULT_WORKING_DIR, Finding, Location, Mount, MountSource, Pod
 from .parsed import ParseCache, Pragmas
 from .rules import run_rules
 from .workspace import GLOB, Workspace, glob_matches
@@ -234,9 +234,27 @@ def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, con
         return
     configs = ConfigResolver(lambda p: _config(workspace, parsed, p), config)
     analysis.preferred_working_dirs = configs.for_path(path)[0].preferred_working_dirs
+    _with_runner_mounts(analysis, configs.for_path(path)[0].runner)
     result.analysis = analysis
     result.findings = _configured(run_rules(analysis), analysis, workspace, parsed, configs)
     result.config_problems = configs.problems
+
+
+def _with_runner_mounts(analysis: PipelineAnalysis, runner: GitlabRunner) -> None:
+    """GitLab jobs get the mounts of the project's runner (its builds directory and volumes)."""
+    replaced: dict[int, Pod] = {}
+    for key, pod in list(analysis.pods.items()):
+        if pod.template.launcher != "gitlab":
+            continue
+        runner_mounts = [Mount(p, MountSource.GITLAB_BUILDS if p == runner.builds_dir else MountSource.GITLAB_VOLUME)
+                         for p in runner.mounts]
+        containers = [dataclasses.replace(c, mounts=[
+            *runner_mounts, *(m for m in c.mounts if m.source is not MountSource.GITLAB_BUILDS)])
+            for c in pod.containers]
+        replaced[id(pod)] = analysis.pods[key] = Pod(pod.template, containers)
+    for build in analysis.builds:
+        if build.pod is not None and id(build.pod) in replaced:
+            build.pod = replaced[id(build.pod)]
 
 
 def _config(workspace: Workspace, parsed: ParseCache, path: str) -> tuple[Config, list[str]] | None:

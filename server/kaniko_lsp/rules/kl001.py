@@ -60,6 +60,8 @@ def describe_mount(mount: Mount, container: str) -> str:
         return f"the Tekton workspace mounted at {mount.path} (step '{container}')"
     if mount.source is MountSource.GITLAB_BUILDS:
         return f"the GitLab Runner's builds volume, mounted at {mount.path} (job '{container}')"
+    if mount.source is MountSource.GITLAB_VOLUME:
+        return f"the GitLab Runner's volume at {mount.path} (job '{container}')"
     if mount.source is MountSource.ARGO:
         return f"{mount.path}, which Argo mounts into every main container (template '{container}')"
     if mount.source is MountSource.ARGO_ARTIFACT:
