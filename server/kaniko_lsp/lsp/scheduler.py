@@ -177,6 +177,11 @@ class Scheduler:
         if server.pull_diagnostics:
             return
         version = self._version(uri)
+        document = server.documents.get(uri)
+        analysed = root.engine.workspace.buffers.get(path)
+        if document is not None and analysed is not document.text and analysed != document.text:
+            self.affected.add((root.path, path))  # a change not analysed yet: published once it is
+            return
         diagnostics = document_diagnostics(root, path, server.converter(root))
         if self.published.get(uri) == (version, diagnostics):
             return
