@@ -66,3 +66,21 @@ def summary(result: Result) -> list[tuple[str, str, int, int, int]]:
     """(rule, path, line, start character, end character) of every finding."""
     return [(f.rule, f.location.path, f.location.range.start.line, f.location.range.start.character,
              f.location.range.end.character) for f in result.findings]
+
+
+def launcher_findings(root: Path) -> list[dict]:
+    """The findings of `kaniko-lsp check --format json` run in `root` (the installed CLI)."""
+    import json
+
+    from test_cli import check
+
+    process = check(root, "--format", "json")
+    assert process.returncode in (0, 1), process.stderr
+    return json.loads(process.stdout)["findings"]
+
+
+def place(finding: dict) -> tuple[str, str, int, int]:
+    """A JSON finding's rule, path and 0-based start."""
+    start = finding["range"]["start"]
+    return finding["rule"], finding["path"], start["line"], start["character"]
+

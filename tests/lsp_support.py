@@ -84,3 +84,14 @@ def code_actions(client: LanguageClient, uri: str, diagnostics: list[types.Diagn
         context=types.CodeActionContext(diagnostics=diagnostics, only=only)))
 
 
+async def replace_and_expect_clear(client: LanguageClient, uri: str, line: int, start: int, end: int, text: str,
+                                   *also: str) -> None:
+    """Replaces characters `start`-`end` of a line of the document (version 2), then waits until it and
+    every document of `also` publish no diagnostics."""
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(line, start),
+                                                                  types.Position(line, end)), text=text)]))
+    for cleared in (uri, *also):
+        assert not await wait_for(client, cleared, lambda d: not d)
+

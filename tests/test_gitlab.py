@@ -4,15 +4,15 @@ server."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from test_cli import check
 
-from lsp_support import open_document, start, wait_for
+from helpers import launcher_findings as findings
+from helpers import place
+from lsp_support import open_document, replace_and_expect_clear, start, wait_for
 
 CI = """\
 stages: [build]
@@ -43,15 +43,6 @@ WRITES_BUILDS = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && mkdir -p /b
 WRITES_APP = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && mkdir -p /app/cache\n"
 
 
-def findings(root: Path) -> list[dict]:
-    process = check(root, "--format", "json")
-    assert process.returncode in (0, 1), process.stderr
-    return json.loads(process.stdout)["findings"]
-
-
-def place(finding: dict) -> tuple[str, str, int, int]:
-    start = finding["range"]["start"]
-    return finding["rule"], finding["path"], start["line"], start["character"]
 
 
 def workspace(root: Path, dockerfile: str) -> Path:
@@ -104,12 +95,7 @@ async def test_the_language_server_reports_both_sides_and_clears_them(client: La
     dockerfile_uri = open_document(client, tmp_path / "docker" / "Dockerfile", "dockerfile")
     (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
     assert (on_dockerfile.range.start.line, on_dockerfile.range.start.character) == (3, 23)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=dockerfile_uri, version=2),
-        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(3, 23), types.Position(3, 30)),
-                                                text="/app")]))
-    assert not await wait_for(client, dockerfile_uri, lambda d: not d)
-    assert not await wait_for(client, ci_uri, lambda d: not d)
+    await replace_and_expect_clear(client, dockerfile_uri, 3, 23, 30, "/app", ci_uri)
 
 
 def test_the_runner_mounts_come_from_the_project_configuration(tmp_path: Path) -> None:

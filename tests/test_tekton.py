@@ -3,15 +3,13 @@ at /workspace and /tekton/..., the Task's workspaces), through the CLI and the l
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from test_cli import check
-
-from lsp_support import open_document, start, wait_for
+from helpers import launcher_findings as findings
+from helpers import place
+from lsp_support import open_document, replace_and_expect_clear, start, wait_for
 
 TASK = """\
 apiVersion: tekton.dev/v1
@@ -53,15 +51,6 @@ def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines()) if needle in line)
 
 
-def findings(root: Path) -> list[dict]:
-    process = check(root, "--format", "json")
-    assert process.returncode in (0, 1), process.stderr
-    return json.loads(process.stdout)["findings"]
-
-
-def place(finding: dict) -> tuple[str, str, int, int]:
-    start = finding["range"]["start"]
-    return finding["rule"], finding["path"], start["line"], start["character"]
 
 
 def test_a_dockerfile_writing_under_workspace_is_found_on_both_sides(tmp_path: Path) -> None:
@@ -155,9 +144,4 @@ async def test_the_language_server_reports_both_sides_and_clears_them(client: La
     (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
     assert (on_dockerfile.code, on_dockerfile.range.start.line, on_dockerfile.range.start.character) == \
         ("KL001", 2, 13)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=dockerfile_uri, version=2),
-        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(2, 13), types.Position(2, 23)),
-                                                text="/src")]))
-    assert not await wait_for(client, dockerfile_uri, lambda d: not d)
-    assert not await wait_for(client, task_uri, lambda d: not d)
+    await replace_and_expect_clear(client, dockerfile_uri, 2, 13, 23, "/src", task_uri)

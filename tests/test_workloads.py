@@ -4,15 +4,13 @@ and the language server."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from test_cli import check
-
-from lsp_support import open_document, start, wait_for
+from helpers import launcher_findings as findings
+from helpers import place
+from lsp_support import open_document, replace_and_expect_clear, start, wait_for
 
 JOB = """\
 apiVersion: batch/v1
@@ -53,15 +51,6 @@ BUILDS_IN_WORKSPACE = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o
 BUILDS_IN_SRC = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /src/bin/app .\n"
 
 
-def findings(root: Path) -> list[dict]:
-    process = check(root, "--format", "json")
-    assert process.returncode in (0, 1), process.stderr
-    return json.loads(process.stdout)["findings"]
-
-
-def place(finding: dict) -> tuple[str, str, int, int]:
-    start = finding["range"]["start"]
-    return finding["rule"], finding["path"], start["line"], start["character"]
 
 
 def mount_line(text: str) -> int:
@@ -114,9 +103,4 @@ async def test_the_language_server_reports_both_sides_and_clears_them(client: La
     dockerfile_uri = open_document(client, tmp_path / "Dockerfile", "dockerfile")
     (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
     assert (on_dockerfile.range.start.line, on_dockerfile.range.start.character) == (3, 16)
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=dockerfile_uri, version=2),
-        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(3, 16), types.Position(3, 26)),
-                                                text="/src")]))
-    assert not await wait_for(client, dockerfile_uri, lambda d: not d)
-    assert not await wait_for(client, job_uri, lambda d: not d)
+    await replace_and_expect_clear(client, dockerfile_uri, 3, 16, 26, "/src", job_uri)

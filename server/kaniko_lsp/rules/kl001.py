@@ -46,27 +46,23 @@ from ..model import Finding, Location, Mount, MountSource, Pod, Related, Severit
 from .common import call_sites, dockerfile_label, pod_conflicts, pod_fixes, qualifier
 from .registry import rule
 
+_MOUNT_PHRASES = {
+    MountSource.WORKSPACE: "the Jenkins workspace volume, mounted at {path} (the working directory of container "
+                           "'{container}')",
+    MountSource.KUBERNETES: "{path}, which Kubernetes mounts into container '{container}'",
+    MountSource.TEKTON: "{path}, which Tekton mounts into every step (step '{container}')",
+    MountSource.TEKTON_WORKSPACE: "the Tekton workspace mounted at {path} (step '{container}')",
+    MountSource.GITLAB_BUILDS: "the GitLab Runner's builds volume, mounted at {path} (job '{container}')",
+    MountSource.GITLAB_VOLUME: "the GitLab Runner's volume at {path} (job '{container}')",
+    MountSource.ARGO: "{path}, which Argo mounts into every main container (template '{container}')",
+    MountSource.ARGO_ARTIFACT: "the input artifact placed at {path} (template '{container}')",
+}
+
 
 def describe_mount(mount: Mount, container: str) -> str:
     """What is mounted where, for messages on either side of a finding."""
-    if mount.source is MountSource.WORKSPACE:
-        return f"the Jenkins workspace volume, mounted at {mount.path} (the working directory of container " \
-               f"'{container}')"
-    if mount.source is MountSource.KUBERNETES:
-        return f"{mount.path}, which Kubernetes mounts into container '{container}'"
-    if mount.source is MountSource.TEKTON:
-        return f"{mount.path}, which Tekton mounts into every step (step '{container}')"
-    if mount.source is MountSource.TEKTON_WORKSPACE:
-        return f"the Tekton workspace mounted at {mount.path} (step '{container}')"
-    if mount.source is MountSource.GITLAB_BUILDS:
-        return f"the GitLab Runner's builds volume, mounted at {mount.path} (job '{container}')"
-    if mount.source is MountSource.GITLAB_VOLUME:
-        return f"the GitLab Runner's volume at {mount.path} (job '{container}')"
-    if mount.source is MountSource.ARGO:
-        return f"{mount.path}, which Argo mounts into every main container (template '{container}')"
-    if mount.source is MountSource.ARGO_ARTIFACT:
-        return f"the input artifact placed at {mount.path} (template '{container}')"
-    return f"the volume mounted at {mount.path} in container '{container}'"
+    phrase = _MOUNT_PHRASES.get(mount.source, "the volume mounted at {path} in container '{container}'")
+    return phrase.format(path=mount.path, container=container)
 
 
 def copy_outcome(build: LinkedBuild, effect: PathEffect) -> str:
