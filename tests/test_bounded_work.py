@@ -78,3 +78,14 @@ def test_a_variable_doubled_again_and_again_stays_short(tmp_path: Path) -> None:
     findings = json.loads(process.stdout)["findings"]
     assert [(f["path"], f["range"]["start"]["line"]) for f in findings] == [("Dockerfile", 28), ("Jenkinsfile", 14)]
     assert "/home/jenkins/known" in findings[0]["message"] and "xxxx" not in findings[0]["message"]
+
+
+def test_a_dockerfile_path_of_many_unknown_parts_is_one_glob(tmp_path: Path) -> None:
+    """`${WORKSPACE}$A$A...$A/Dockerfile` made a pattern of fifty `*`, and its regular expression
+    backtracked for minutes; unknown runs now make one `*`, matched without a regular expression."""
+    step = "--dockerfile=${WORKSPACE}" + "$A" * 50 + "/Dockerfile"
+    (tmp_path / "Jenkinsfile").write_text(BUILDS_DOCKERFILE_ON_DISK.replace(
+        '--context `pwd`', '--context `pwd` ' + step.replace("$", "\\\\$"), 1))
+    findings = report(tmp_path)["findings"]
+    assert [(f["rule"], f["message"]) for f in findings if f["rule"] == "KL011"] == [
+        ("KL011", "this kaniko build is not checked: no Dockerfile found at a path matching */Dockerfile")]

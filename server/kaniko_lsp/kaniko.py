@@ -201,7 +201,7 @@ def workspace_pattern(value: str, cwd: str) -> str | None:
     rest = value[len(prefix):]
     if not _EXPANSION.search(rest) or "`" in rest:
         return None
-    marked = _EXPANSION.sub("\0", rest)
+    marked = re.sub("\0+", "\0", _EXPANSION.sub("\0", rest))  # `$A$A` is one unknown run, one `*`
     parts = [p for p in marked.split("/") if p]
     if not parts or parts[-1].strip("\0") == "":
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,12 +92,31 @@ def looks_like_pipeline(name: str, text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _glob_expression(pattern: str) -> re.Pattern[str]:
-    return re.compile("[^/]*".join(re.escape(part) for part in pattern.split("*")))
+def _wildcard(pattern: str, name: str) -> bool:
+    """Whether one path component matches a pattern whose `*` stands for any run of characters; greedy
+    with one backtrack point, so it stays linear in practice whatever the stars (a regular expression
+    of many `*` backtracks exponentially)."""
+    i = j = 0
+    star, mark = -1, 0
+    while j < len(name):
+        if i < len(pattern) and pattern[i] == "*":
+            star, mark = i, j
+            i += 1
+        elif i < len(pattern) and pattern[i] == name[j]:
+            i += 1
+            j += 1
+        elif star >= 0:
+            mark += 1
+            i, j = star + 1, mark
+        else:
+            return False
+    return all(c == "*" for c in pattern[i:])
 
 
 def glob_matches(pattern: str, path: str) -> bool:
-    return _glob_expression(pattern).fullmatch(path) is not None
+    """Whether a workspace path matches a glob whose `*` stays within one folder."""
+    parts, names = pattern.split("/"), path.split("/")
+    return len(parts) == len(names) and all(_wildcard(p, n) for p, n in zip(parts, names, strict=True))
 
 
 def relative_to(root: Path, path: Path) -> str | None:
@@ -209,8 +227,7 @@ class Workspace:
             paths.add(GLOB + pattern)
         if self.listing is None:
             self.listing = set(self.files())
-        expression = _glob_expression(pattern)
-        return sorted(p for p in self.listing | set(self.buffers) if expression.fullmatch(p))
+        return sorted(p for p in self.listing | set(self.buffers) if glob_matches(pattern, p))
 
     def exists(self, relative: str) -> bool:
         return relative in self.buffers or self.absolute(relative).is_file()
