@@ -123,9 +123,12 @@ def change_between(old: str, new: str) -> dict:
     end = 0
     while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    # never split a CRLF: LSP counts it as one line break
+    # never split a CRLF: LSP counts it as one line break, and a position between its two characters is
+    # not one a client can send (the server reads it as the end of the line, before the CR)
     while start and old[start - 1] == "\r":
         start -= 1
+    while end and old[len(old) - end] == "\n" and len(old) - end > 0 and old[len(old) - end - 1] == "\r":
+        end -= 1
     return {"range": {"start": position(old, start), "end": position(old, len(old) - end)},
             "text": new[start:len(new) - end]}
 
