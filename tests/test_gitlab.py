@@ -59,7 +59,8 @@ def test_a_dockerfile_writing_under_builds_is_found_on_both_sides(tmp_path: Path
                                          ("KL001", "docker/Dockerfile", 3, 23)]
     assert found[0]["message"] == ("kaniko never snapshots the GitLab Runner's builds volume, mounted at /builds "
                                    "(job 'build-image'): 1 change by docker/Dockerfile will be missing from the "
-                                   "image (/builds/cache)")
+                                   "image (/builds/cache); make the Dockerfile write outside /builds (the GitLab "
+                                   "Runner mounts it into every job)")
     assert found[1]["related"][0]["path"] == ".gitlab-ci.yml"
 
 

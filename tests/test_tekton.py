@@ -63,7 +63,8 @@ def test_a_dockerfile_writing_under_workspace_is_found_on_both_sides(tmp_path: P
     task_side, dockerfile_side = found
     assert task_side["message"] == (
         "kaniko never snapshots /workspace, which Tekton mounts into every step (step 'build-and-push'): 1 change "
-        "by Dockerfile will be missing from the image (/workspace/cache)")
+        "by Dockerfile will be missing from the image (/workspace/cache); make the Dockerfile write outside "
+        "/workspace (Tekton mounts it into every step)")
     assert dockerfile_side["message"].startswith("RUN mkdir writes /workspace/cache, under /workspace, which Tekton "
                                                  "mounts into every step (step 'build-and-push')")
     assert task_side["related"][0]["path"] == "Dockerfile" and dockerfile_side["related"][0]["path"] == \

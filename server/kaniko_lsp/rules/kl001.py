@@ -31,8 +31,10 @@ writeFile file: 'Dockerfile', text: 'FROM jenkins/agent\\nRUN mkdir /home/jenkin
 
 **Fix.** Move the working directory to a path the Dockerfile does not write to (the plugin default
 `/home/jenkins/agent`, or `/tmp/jenkins`); the quick fix edits every `workingDir` that must move with it.
-Tekton mounts `/workspace` into every step whatever the Task says, so there the Dockerfile must work
-elsewhere (`WORKDIR /src`, `/app`); a workspace with a `mountPath` the Dockerfile uses can move.
+Tekton mounts `/workspace` into every step whatever the Task says (and a GitLab Runner its builds
+directory into every job), so there the Dockerfile must work elsewhere (`WORKDIR /src`, `/app`), as the
+message says; a volumeMount, an Argo input artifact or a Tekton workspace with a `mountPath` can move, and
+the quick fix moves it to `/build-context` with the flags that name it.
 """
 
 from __future__ import annotations
@@ -63,6 +65,19 @@ def describe_mount(mount: Mount, container: str) -> str:
     """What is mounted where, for messages on either side of a finding."""
     phrase = _MOUNT_PHRASES.get(mount.source, "the volume mounted at {path} in container '{container}'")
     return phrase.format(path=mount.path, container=container)
+
+
+_FIXED_MOUNTS = {MountSource.TEKTON: "Tekton mounts it into every step",
+                 MountSource.GITLAB_BUILDS: "the GitLab Runner mounts it into every job",
+                 MountSource.GITLAB_VOLUME: "the GitLab Runner mounts it into every job",
+                 MountSource.ARGO: "Argo mounts it into every main container"}
+"""Mounts that no edit of the repository can move: the finding says what to change instead."""
+
+
+def what_to_change(mount: Mount) -> str:
+    """For a mount that cannot move, the advice appended to the messages (empty for the others)."""
+    why = _FIXED_MOUNTS.get(mount.source)
+    return f"; make the Dockerfile write outside {mount.path} ({why})" if why else ""
 
 
 def copy_outcome(build: LinkedBuild, effect: PathEffect) -> str:
@@ -123,7 +138,8 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         if per_instruction[instruction] > MAX_PER_INSTRUCTION:
             beyond.setdefault(instruction, (build, pod, [], related))[2].append(conflict)
             continue
-        yield Finding("KL001", Severity.ERROR, conflict.effect.location, _message(build, conflict) + qualifier(build),
+        yield Finding("KL001", Severity.ERROR, conflict.effect.location,
+                      _message(build, conflict) + qualifier(build) + what_to_change(conflict.mount),
                       (related, *call_sites(build)), pod_fixes(analysis, pod, conflict))
 
     for build, pod, rest, related in beyond.values():
@@ -142,7 +158,7 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
         assert lost[0].mount is not None
         yield Finding("KL001", Severity.ERROR, origin,
                       f"kaniko never snapshots {describe_mount(lost[0].mount, container)}: {changes} by "
-                      f"{dockerfile} will be missing from the image ({listed(paths)})",
+                      f"{dockerfile} will be missing from the image ({listed(paths)}){what_to_change(lost[0].mount)}",
                       (*(Related(c.effect.location, f"{c.effect.how} writes {c.effect.path}")
                          for c in lost[:MAX_LISTED]), *sites),
                       pod_fixes(analysis, pod, lost[0]), tuple(c.effect.location for c in lost))
