@@ -17,20 +17,19 @@ import re
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from .jenkins.pipeline import Pipeline
-from .jenkins.plugin import KUBERNETES_FILE_MOUNTS, SERVICE_ACCOUNT_MOUNT
+from .jenkins.plugin import kubernetes_mounts
 from .jenkins.templates import TemplateSpec
-from .kube import READ_ONLY_VOLUME_KINDS
 from .launched import (
     YamlSource,
     add_builds,
     clone_targets,
     command_line,
     compose,
-    is_true,
     items,
     mapping,
     runs_executor,
     text_of,
+    volume_mounts,
 )
 from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
 
@@ -142,23 +141,12 @@ def _read_template(source: YamlSource, template: dict[str, Node], workflow: dict
                           source.location(where))
             model.mounts.append(mount)
             checkouts.append(mount)
-    for item in items(container.get("volumeMounts")):
-        entry = mapping(item)
-        where = entry.get("mountPath")
-        if text_of(where) is None:
-            continue
-        volume_name = text_of(entry.get("name"))
-        volume = volumes.get(volume_name, {})
-        from_object = any(kind in volume for kind in READ_ONLY_VOLUME_KINDS)
-        mount = Mount(parameters.substitute(text_of(where) or ""), MountSource.YAML,
-                      is_true(entry.get("readOnly")) or from_object, source.location(where),
-                      sub_path=bool(text_of(entry.get("subPath"))))
+    for mount, volume, from_object in volume_mounts(source, items(container.get("volumeMounts")), volumes,
+                                                    parameters):
         model.mounts.append(mount)
-        if not from_object and (volume or volume_name in claims):
+        if not from_object and (volume in volumes or volume in claims):
             checkouts.append(mount)
-    model.mounts.append(Mount(VAR_RUN_ARGO, MountSource.ARGO))
-    model.mounts.append(Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True))
-    model.mounts.extend(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)
+    model.mounts += [Mount(VAR_RUN_ARGO, MountSource.ARGO), *kubernetes_mounts()]
     pod = Pod(PodTemplate([model], agent_name=name, origin=origin, launcher=LAUNCHER), [model])
     spec = TemplateSpec(origin, pod=pod)
     pipeline.specs.append(spec)

@@ -15,10 +15,10 @@ import re
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from .jenkins.pipeline import KanikoBuild, Pipeline
-from .jenkins.plugin import KUBERNETES_FILE_MOUNTS, SERVICE_ACCOUNT_MOUNT
+from .jenkins.plugin import kubernetes_mounts
 from .jenkins.templates import TemplateSpec
 from .kaniko import executor_calls
-from .launched import YamlSource, compose, items, mapping, text_of
+from .launched import YamlSource, as_repository, compose, items, mapping, text_of
 from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
 from .text import Embedded
 
@@ -48,14 +48,16 @@ def read_gitlab(path: str, text: str) -> Pipeline:
             name = text_of(key)
             if name is None or name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):
                 continue
-            job = {**defaults, **_extended(top, mapping(node), set())}
+            extended, chain = _extended(top, mapping(node), set())
+            job = {**defaults, **extended}
             if "script" in job:
-                _read_job(source, top, key, name, job, variables, pipeline)
+                _read_job(source, top, key, name, job, chain, variables, pipeline)
     return pipeline
 
 
-def _extended(top: dict[str, Node], job: dict[str, Node], seen: set[str]) -> dict[str, Node]:
-    """A job with the jobs it `extends` merged under it (variables merged key by key)."""
+def _extended(top: dict[str, Node], job: dict[str, Node], seen: set[str]) -> tuple[dict[str, Node], list[Node]]:
+    """A job with the jobs it `extends` merged under it, and the `variables` of all of them, the job's own
+    last (variables merge key by key)."""
     parents = job.get("extends")
     names = [text_of(parents)] if isinstance(parents, ScalarNode) else [text_of(n) for n in items(parents)]
     merged: dict[str, Node] = {}
@@ -63,16 +65,13 @@ def _extended(top: dict[str, Node], job: dict[str, Node], seen: set[str]) -> dic
     for parent in names:
         if parent is None or parent in seen or not isinstance(top.get(parent), MappingNode):
             continue
-        base = _extended(top, mapping(top[parent]), seen | {parent})
+        base, chain = _extended(top, mapping(top[parent]), seen | {parent})
         merged.update(base)
-        if "variables" in base:
-            variables.append(base["variables"])
+        variables += chain
     merged.update(job)
-    if variables and "variables" in job:
+    if "variables" in job:
         variables.append(job["variables"])
-    if variables:
-        merged["_variables"] = variables  # type: ignore[assignment]
-    return merged
+    return merged, variables
 
 
 def _variables(node: Node | None, outer: dict[str, str]) -> dict[str, str]:
@@ -124,36 +123,25 @@ def _lines(top: dict[str, Node], node: Node | None, depth: int) -> list[ScalarNo
 
 
 def _read_job(source: YamlSource, top: dict[str, Node], key: Node, name: str, job: dict[str, Node],
-              variables: dict[str, str], pipeline: Pipeline) -> None:
+              chain: list[Node], variables: dict[str, str], pipeline: Pipeline) -> None:
     script = _script(source, top, job)
     if script is None or "executor" not in script.text:
         return
-    for extra in job.get("_variables", []):  # type: ignore[attr-defined]
-        variables = _variables(extra, variables)
-    variables = _variables(job.get("variables"), variables)
+    for node in chain:
+        variables = _variables(node, variables)
     origin = source.location(key)
     container = Container(name=name, image=_image(job) or None, working_dir=ScalarRef(PROJECT_DIR, origin),
                           name_ref=ScalarRef(name, origin), command=("sh",))
-    container.mounts = [Mount(BUILDS_DIR, MountSource.GITLAB_BUILDS),
-                        Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True),
-                        *(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)]
+    container.mounts = [Mount(BUILDS_DIR, MountSource.GITLAB_BUILDS), *kubernetes_mounts()]
     pod = Pod(PodTemplate([container], agent_name=name, origin=origin, launcher=LAUNCHER), [container])
     spec = TemplateSpec(origin, pod=pod)
     pipeline.specs.append(spec)
     for call in executor_calls(script.text):
         for values in call.flags.values():
             for value in values:
-                value.value = _project_relative(_substitute(value.value, variables))
+                value.value = as_repository(_substitute(value.value, variables), PROJECT_DIR)
         build = KanikoBuild(spec, name, "", script, call, step=len(pipeline.shell_steps))
         if call.last("--context") is None:
             build.not_followed = "it has no --context, so kaniko builds its own /workspace, not the repository"
         pipeline.builds.append(build)
 
-
-def _project_relative(value: str) -> str:
-    """A path under `$CI_PROJECT_DIR` spelled from the repository root (`$WORKSPACE/...`)."""
-    scheme = "dir://" if value.startswith("dir://") else ""
-    path = value[len(scheme):]
-    if path == PROJECT_DIR or path.startswith(PROJECT_DIR + "/"):
-        return scheme + "$WORKSPACE" + path[len(PROJECT_DIR):]
-    return value

@@ -10,6 +10,8 @@ looked for.
 from __future__ import annotations
 
 import posixpath
+import shlex
+from collections.abc import Sequence
 from typing import Protocol
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -19,8 +21,8 @@ from . import shell
 from .jenkins.pipeline import KanikoBuild, Pipeline, Problem
 from .jenkins.templates import TemplateSpec
 from .kaniko import ExecutorCall, executor_calls, is_within
-from .kube import READER
-from .model import Location, Mount, ScalarRef
+from .kube import READ_ONLY_VOLUME_KINDS, READER
+from .model import Location, Mount, MountSource, ScalarRef
 from .text import Embedded, LineIndex
 
 EXECUTOR_IMAGE_DIR = "/workspace"
@@ -134,6 +136,35 @@ def is_true(node: Node | None) -> bool:
     return (text_of(node) or "").lower() == "true"
 
 
+def volume_mounts(source: YamlSource, mounts: list[Node], volumes: dict[str | None, dict[str, Node]],
+                  values: Values) -> list[tuple[Mount, str | None, bool]]:
+    """`volumeMounts` entries as mounts, each with its volume's name and whether that volume is a
+    ConfigMap, Secret or other read-only object (so never a checkout)."""
+    found = []
+    for item in mounts:
+        entry = mapping(item)
+        where = entry.get("mountPath")
+        if text_of(where) is None:
+            continue
+        name = text_of(entry.get("name"))
+        from_object = any(kind in volumes.get(name, {}) for kind in READ_ONLY_VOLUME_KINDS)
+        found.append((Mount(values.substitute(text_of(where) or ""), MountSource.YAML,
+                            is_true(entry.get("readOnly")) or from_object, source.location(where),
+                            sub_path=bool(text_of(entry.get("subPath")))), name, from_object))
+    return found
+
+
+def literal_env(container: dict[str, Node], values: Values) -> dict[str, str]:
+    """The container's environment variables that have a literal `value`."""
+    env = {}
+    for item in items(container.get("env")):
+        entry = mapping(item)
+        name, value = text_of(entry.get("name")), text_of(entry.get("value"))
+        if name and value is not None:
+            env[name] = values.substitute(value)
+    return env
+
+
 def compose(source: YamlSource, pipeline: Pipeline) -> list[Node]:
     """The documents of a YAML file; a file that cannot be parsed is a problem of the pipeline."""
     try:
@@ -187,19 +218,18 @@ def command_line(source: YamlSource, container: dict[str, Node], command: list[s
 
 
 def add_builds(pipeline: Pipeline, spec: TemplateSpec, name: str, line: Embedded, working_dir: str | None,
-               volumes: list[Mount], elsewhere: str, checkouts: list[str] = ()) -> None:  # type: ignore[assignment]
+               volumes: list[Mount], elsewhere: str, checkouts: Sequence[str] = ()) -> None:
     """The kaniko builds of a container's command line, with paths under the volume holding the
     context spelled from the repository root (`elsewhere` says why a build is not followed when the
     context is in none of `volumes`). A `git clone` target inside one of the volumes (`checkouts`) is a
     closer root than the volume itself."""
     start_dir = working_dir or EXECUTOR_IMAGE_DIR
-    root = context_volume(line.text, volumes, start_dir)
-    if root is not None:
-        inside = [c for c in checkouts if is_within(c, root) and context_volume(
-            line.text, [Mount(c, volumes[0].source)], start_dir) is not None]
-        root = max(inside, key=len, default=root)
-    cwd = repository_path(working_dir, root)
     for call in executor_calls(line.text):
+        context = _context_path(call, start_dir)
+        root = _innermost([m.path for m in volumes], context)
+        if root is not None:
+            root = _innermost([c for c in checkouts if is_within(c, root)], context) or root
+        cwd = repository_path(working_dir, root)
         for flag, values in call.flags.items():
             for value in values:
                 if flag == "--context" and not value.value.startswith(("/", "$")) and "://" not in value.value:
@@ -221,7 +251,7 @@ def clone_targets(words: list[str], working_dir: str | None, image: str = "") ->
     """Where `git clone` commands put their checkout, as absolute paths: from a shell script, or from a
     container's command and args (`alpine/git` takes `clone ...` as its arguments)."""
     start = working_dir or EXECUTOR_IMAGE_DIR
-    scripts = [" ".join(_quoted(w) for w in words)]
+    scripts = [shlex.join(words)]
     if words and words[0] == "clone" and "git" in image:
         scripts = ["git " + scripts[0]]
     if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and words[1] == "-c":
@@ -262,22 +292,18 @@ def _operands(words: list[str]) -> list[str]:
     return operands
 
 
-def _quoted(word: str) -> str:
-    return word if word and not _SHELL_SPECIAL & set(word) else "'" + word.replace("'", "'\\''") + "'"
+def _context_path(call: ExecutorCall, working_dir: str) -> str:
+    """Where the build context of a call is, as an absolute path (kaniko's default `/workspace/`; a
+    relative context is taken from the working directory)."""
+    context = call.last("--context")
+    value = context.value if context is not None else "/workspace/"
+    path = value[len("dir://"):] if value.startswith("dir://") else value
+    return posixpath.normpath(posixpath.join(working_dir, path))
 
 
-def context_volume(script: str, volumes: list[Mount], working_dir: str) -> str | None:
-    """The mount path of the volume the build context is in (None when it is in none of them); a
-    relative context is taken from the working directory."""
-    for call in executor_calls(script):
-        context = call.last("--context")
-        value = context.value if context is not None else "/workspace/"
-        path = value[len("dir://"):] if value.startswith("dir://") else value
-        path = posixpath.join(working_dir, path)
-        candidates = [m.path for m in volumes if is_within(posixpath.normpath(path), m.path)]
-        if candidates:
-            return max(candidates, key=len)
-    return None
+def _innermost(directories: list[str], path: str) -> str | None:
+    """The longest of `directories` holding `path` (None when none does)."""
+    return max((d for d in directories if is_within(path, d)), key=len, default=None)
 
 
 def as_repository(value: str, root: str | None) -> str:

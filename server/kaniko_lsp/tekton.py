@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .jenkins.pipeline import Pipeline
-from .jenkins.plugin import KUBERNETES_FILE_MOUNTS, SERVICE_ACCOUNT_MOUNT
+from .jenkins.plugin import kubernetes_mounts
 from .jenkins.templates import TemplateSpec
 from .launched import (
     YamlSource,
@@ -33,10 +33,12 @@ from .launched import (
     compose,
     is_true,
     items,
+    literal_env,
     mapping,
     not_readable,
     runs_executor,
     text_of,
+    volume_mounts,
 )
 from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
 
@@ -121,7 +123,7 @@ def _given(node: Node | None, outer: _Scope) -> dict[str, str | list[str]]:
     return given
 
 
-def _task_specs(document: Node) -> list[tuple[MappingNode, dict[str, str | list[str]]]]:
+def _task_specs(document: Node) -> list[tuple[Node, dict[str, str | list[str]]]]:
     """Each task spec in a document, with the param values given to it."""
     top = mapping(document)
     kind = text_of(top.get("kind")) or ""
@@ -129,9 +131,9 @@ def _task_specs(document: Node) -> list[tuple[MappingNode, dict[str, str | list[
         return []
     spec = mapping(top.get("spec"))
     if kind in _KINDS_WITH_STEPS and isinstance(top.get("spec"), MappingNode):
-        return [(top["spec"], {})]  # type: ignore[list-item]
+        return [(top["spec"], {})]
     if kind == "TaskRun" and isinstance(spec.get("taskSpec"), MappingNode):
-        return [(spec["taskSpec"], _given(spec.get("params"), _Scope()))]  # type: ignore[list-item]
+        return [(spec["taskSpec"], _given(spec.get("params"), _Scope()))]
     if kind in ("Pipeline", "PipelineRun"):
         run_values = _given(spec.get("params"), _Scope()) if kind == "PipelineRun" else {}
         pipeline_spec = mapping(spec.get("pipelineSpec")) if kind == "PipelineRun" else spec
@@ -141,11 +143,11 @@ def _task_specs(document: Node) -> list[tuple[MappingNode, dict[str, str | list[
             entry = mapping(task)
             if isinstance(entry.get("taskSpec"), MappingNode):
                 found.append((entry["taskSpec"], _given(entry.get("params"), outer)))
-        return found  # type: ignore[return-value]
+        return found
     return []
 
 
-def _read_task(source: YamlSource, task: MappingNode, values: dict[str, str | list[str]], pipeline: Pipeline) -> None:
+def _read_task(source: YamlSource, task: Node, values: dict[str, str | list[str]], pipeline: Pipeline) -> None:
     spec = mapping(task)
     scope = _Scope(_params(spec.get("params"), values))
     declared: list[tuple[str, Mount, bool]] = []
@@ -181,7 +183,7 @@ def _read_step(source: YamlSource, node: Node, step: dict[str, Node], index: int
     start, end = source.span(node)
     container = Container(name=name, image=image or None, working_dir=source.ref(step.get("workingDir"), scope),
                           name_ref=ScalarRef(name, origin), command=tuple(command) or ("/kaniko/executor",),
-                          env=_env(step, scope))
+                          env=literal_env(step, scope))
     container.mounts = _mounts(source, step, template, index, count, declared, scope, source.text[start:end])
     pod = Pod(PodTemplate([container], agent_name=name, origin=origin, launcher=LAUNCHER), [container])
     spec = TemplateSpec(origin, pod=pod)
@@ -198,28 +200,12 @@ def _read_step(source: YamlSource, node: Node, step: dict[str, Node], index: int
                "builds is not known")
 
 
-def _env(step: dict[str, Node], scope: _Scope) -> dict[str, str]:
-    env = {}
-    for item in items(step.get("env")):
-        entry = mapping(item)
-        name, value = text_of(entry.get("name")), text_of(entry.get("value"))
-        if name is not None and value is not None:
-            env[name] = scope.substitute(value)
-    return env
-
-
 def _mounts(source: YamlSource, step: dict[str, Node], template: dict[str, Node], index: int, count: int,
             declared: list[tuple[str, Mount, bool]], scope: _Scope, text: str) -> list[Mount]:
     """The step's mounts as Tekton and Kubernetes build them (docs/launchers.md)."""
     mounts: list[Mount] = []
-    for item in items(template.get("volumeMounts")) + (
-            items(step.get("volumeMounts")) if step.get("volumeMounts") is not template.get("volumeMounts") else []):
-        entry = mapping(item)
-        where = entry.get("mountPath")
-        if text_of(where) is not None:
-            mounts.append(Mount(scope.substitute(text_of(where) or ""), MountSource.YAML,
-                                is_true(entry.get("readOnly")), source.location(where),
-                                sub_path=bool(text_of(entry.get("subPath")))))
+    own = items(step.get("volumeMounts")) if step.get("volumeMounts") is not template.get("volumeMounts") else []
+    mounts += [mount for mount, _, _ in volume_mounts(source, items(template.get("volumeMounts")) + own, {}, scope)]
     for name, mount, optional in declared:
         if not optional or f"workspaces.{name}." in text:
             mounts.append(mount)
@@ -228,8 +214,6 @@ def _mounts(source: YamlSource, step: dict[str, Node], template: dict[str, Node]
         if path not in taken:
             mounts.append(Mount(path, MountSource.TEKTON, read_only))
     mounts.extend(Mount(f"/tekton/run/{n}", MountSource.TEKTON, n != index) for n in range(count))
-    mounts.append(Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True))
-    mounts.extend(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)
-    return mounts
+    return mounts + kubernetes_mounts()
 
 

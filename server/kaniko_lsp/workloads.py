@@ -13,9 +13,8 @@ from __future__ import annotations
 from ruamel.yaml.nodes import Node
 
 from .jenkins.pipeline import Pipeline
-from .jenkins.plugin import KUBERNETES_FILE_MOUNTS, SERVICE_ACCOUNT_MOUNT
+from .jenkins.plugin import kubernetes_mounts
 from .jenkins.templates import TemplateSpec
-from .kube import READ_ONLY_VOLUME_KINDS
 from .launched import (
     Literal,
     YamlSource,
@@ -23,13 +22,14 @@ from .launched import (
     clone_targets,
     command_line,
     compose,
-    is_true,
     items,
+    literal_env,
     mapping,
     runs_executor,
     text_of,
+    volume_mounts,
 )
-from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
+from .model import Container, Pod, PodTemplate, ScalarRef
 
 LAUNCHER = "kubernetes"
 _TEMPLATED = {"Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
@@ -78,24 +78,10 @@ def _read_pod(source: YamlSource, spec: dict[str, Node], pipeline: Pipeline) -> 
         origin = source.location(name_node if name_node is not None else node)
         model = Container(name=name, image=image or None, working_dir=source.ref(container.get("workingDir")),
                           name_ref=ScalarRef(name, origin), command=tuple(command) or ("/kaniko/executor",),
-                          env={n: v for e in items(container.get("env"))
-                               if (n := text_of(mapping(e).get("name"))) and (v := text_of(mapping(e).get("value")))})
-        checkouts = []
-        for item in items(container.get("volumeMounts")):
-            entry = mapping(item)
-            where = entry.get("mountPath")
-            if text_of(where) is None:
-                continue
-            volume = volumes.get(text_of(entry.get("name")), {})
-            from_object = any(kind in volume for kind in READ_ONLY_VOLUME_KINDS)
-            mount = Mount(text_of(where) or "", MountSource.YAML, is_true(entry.get("readOnly")) or from_object,
-                          source.location(where), sub_path=bool(text_of(entry.get("subPath"))))
-            model.mounts.append(mount)
-            if not from_object:
-                checkouts.append(mount)
-        if automount:
-            model.mounts.append(Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True))
-        model.mounts.extend(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)
+                          env=literal_env(container, Literal()))
+        declared = volume_mounts(source, items(container.get("volumeMounts")), volumes, Literal())
+        checkouts = [mount for mount, _, from_object in declared if not from_object]
+        model.mounts = [*(mount for mount, _, _ in declared), *kubernetes_mounts(automount)]
         pod = Pod(PodTemplate([model], agent_name=name, origin=origin, launcher=LAUNCHER,
                               automount_service_account_token=automount), [model])
         template = TemplateSpec(origin, pod=pod)

@@ -15,6 +15,13 @@ KUBERNETES_FILE_MOUNTS = ("/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/d
 SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
+def kubernetes_mounts(automount_service_account_token: bool = True) -> list[Mount]:
+    """What Kubernetes mounts into every container: the service account token (unless turned off) and
+    single files such as `/etc/hosts`."""
+    token = [Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True)] if automount_service_account_token else []
+    return [*token, *(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)]
+
+
 def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) -> Pod:
     """The pod the plugin builds from `template`; `working_dirs` overrides containers' workingDir
     values (by container name), which is how a proposed fix is tried before it is offered."""
@@ -40,9 +47,7 @@ def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) 
             ref = pod.working_dir(container)
             origin = ref.location if ref else _fallback(container, template)
             container.mounts.append(Mount(effective, MountSource.WORKSPACE, False, origin))
-        if template.automount_service_account_token:
-            container.mounts.append(Mount(SERVICE_ACCOUNT_MOUNT, MountSource.KUBERNETES, True))
-        container.mounts.extend(Mount(p, MountSource.KUBERNETES) for p in KUBERNETES_FILE_MOUNTS)
+        container.mounts.extend(kubernetes_mounts(template.automount_service_account_token))
     return pod
 
 
