@@ -196,9 +196,14 @@ def analyze_pipeline(workspace: Workspace, path: str, parsed: ParseCache,
         text = workspace.read(path)
         result = PipelineResult(path, {}, None)
         if text is not None:
-            _analyze(workspace, path, text, parsed, config, result)
+            try:
+                _analyze(workspace, path, text, parsed, config, result)
+            except Exception as error:  # a defect met on one pipeline must not hide the others, nor pass silently
+                result.findings, result.analysis = [], None
+                result.unreadable[path] = f"not analyzed: internal error {error!r}"
     result.inputs = {p: input_fingerprint(workspace, p) for p in sorted(read)}
-    result.unreadable = {p: workspace.unreadable[p].reason for p in read if p in workspace.unreadable}
+    result.unreadable = {**{p: workspace.unreadable[p].reason for p in read if p in workspace.unreadable},
+                         **result.unreadable}
     return result
 
 
@@ -227,11 +232,7 @@ def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, con
              result: PipelineResult) -> None:
     pipeline = parsed.pipeline(path, text)
     result.problems = capped_problems([(p.location, p.message) for p in pipeline.problems])
-    try:
-        analysis = link(workspace, pipeline, parsed)
-    except Exception as error:  # one pipeline the reader cannot follow must not hide the others
-        result.unreadable[path] = f"not analyzed: internal error {error!r}"
-        return
+    analysis = link(workspace, pipeline, parsed)
     configs = ConfigResolver(lambda p: _config(workspace, parsed, p), config)
     analysis.preferred_working_dirs = configs.for_path(path)[0].preferred_working_dirs
     _with_runner_mounts(analysis, configs.for_path(path)[0].runner)
