@@ -34,6 +34,15 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy / "kaniko-lsp.vsix"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """`kaniko-lsp check` keeps its findings in a folder of this test session, not in the user's cache."""
+    folder = tmp_path_factory.mktemp("kaniko-lsp-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KANIKO_LSP_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def make_workspace(tmp_path: Path):
     """Writes `{relative path: text}` under a temporary root and returns the root."""

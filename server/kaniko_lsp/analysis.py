@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .config import Config
 from .engine import Engine, Result, finding_order
-from .model import Finding, Location
+from .linked import PipelineAnalysis
+from .result_cache import PipelinePart, ResultCache, input_digest
 from .workspace import Workspace
 
 __all__ = ["Result", "analyze"]
@@ -22,30 +23,48 @@ PIPELINES_PER_PROCESS = 16
 
 
 def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Config | None = None,
-            jobs: int = 1) -> Result:
+            jobs: int = 1, cache: ResultCache | None = None) -> Result:
     """Runs every enabled rule over the given pipelines (default: all pipelines of the workspace).
 
     `config` replaces the `.kaniko-lsp.yaml` files of the workspace when given. With `jobs` > 1 the
-    pipelines are shared among that many processes; the result is the same as with one.
+    pipelines are shared among that many processes; the result is the same as with one. With a `cache`,
+    a pipeline whose inputs are unchanged since it was stored there is not analysed again (it then has no
+    entry in `Result.analyses`), and what is analysed is stored.
     """
     engine = Engine(workspace, config)
+    scanned = pipelines is None
     if pipelines is None:
         engine.scan()
         pipelines = sorted(engine.pipelines)
-    jobs = min(jobs, len(pipelines) // PIPELINES_PER_PROCESS)
+    parts: dict[str, PipelinePart] = {}
+    if cache is not None:
+        parts = {p: part for p in pipelines if (part := cache.reuse(workspace, p)) is not None}
+    stale = [p for p in pipelines if p not in parts]
+    jobs = min(jobs, len(stale) // PIPELINES_PER_PROCESS)
+    analyses: list[PipelineAnalysis] = []
     if jobs <= 1:
-        return engine.result(pipelines)
-    chunks = [pipelines[n::jobs] for n in range(jobs)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(workspace.root, dict(workspace.buffers), config)) as pool:
-        parts = list(pool.map(_analyze_chunk, chunks))
-    return _merge(parts, pipelines)
+        if cache is None:
+            return engine.result(pipelines)
+        analyses = engine.result(stale).analyses
+        parts.update((p, _part(engine, p, digests=True)) for p in stale)
+    else:
+        chunks = [stale[n::jobs] for n in range(jobs)]
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                              else None)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                 initargs=(workspace.root, dict(workspace.buffers), config)) as pool:
+            for chunk in pool.map(_analyze_chunk, chunks, [cache is not None] * jobs):
+                parts.update(chunk)
+    if cache is not None:
+        for pipeline in stale:
+            cache.store(pipeline, parts[pipeline])
+        if scanned:
+            cache.keep_only(set(pipelines))
+        cache.save()
+    return _merge(parts, pipelines, analyses)
 
 
 _worker: Engine | None = None
-
-_Part = tuple[list[Finding], dict[str, str], dict[str, list[str]], list[tuple[Location, str]]]
 
 
 def _start_worker(root: Path, buffers: dict[str, str], config: Config | None) -> None:
@@ -53,15 +72,22 @@ def _start_worker(root: Path, buffers: dict[str, str], config: Config | None) ->
     _worker = Engine(Workspace(root, dict(buffers)), config)
 
 
-def _analyze_chunk(pipelines: list[str]) -> _Part:
+def _analyze_chunk(pipelines: list[str], digests: bool) -> list[tuple[str, PipelinePart]]:
     assert _worker is not None
-    result = _worker.result(pipelines)
-    return result.findings, result.unreadable, result.config_problems, result.syntax_problems
+    _worker.result(pipelines)
+    return [(p, _part(_worker, p, digests)) for p in pipelines]
 
 
-def _merge(parts: list[_Part], pipelines: list[str]) -> Result:
-    findings = sorted({f: None for part in parts for f in part[0]}, key=finding_order)
-    unreadable = dict(sorted({p: r for part in parts for p, r in part[1].items()}.items()))
-    config_problems = dict(sorted({p: c for part in parts for p, c in part[2].items()}.items()))
-    problems = sorted({p: None for part in parts for p in part[3]}, key=lambda p: (p[0].path, p[0].range, p[1]))
-    return Result(findings, [], unreadable, config_problems, problems, sorted(pipelines))
+def _part(engine: Engine, pipeline: str, digests: bool) -> PipelinePart:
+    result = engine.results[pipeline]
+    inputs = {p: input_digest(engine.workspace, p) for p in sorted(result.inputs)} if digests else {}
+    return PipelinePart(result.findings, result.unreadable, result.config_problems, result.problems, inputs)
+
+
+def _merge(parts: dict[str, PipelinePart], pipelines: list[str], analyses: list[PipelineAnalysis]) -> Result:
+    chosen = [parts[p] for p in pipelines]
+    findings = sorted({f: None for part in chosen for f in part.findings}, key=finding_order)
+    unreadable = dict(sorted({p: r for part in chosen for p, r in part.unreadable.items()}.items()))
+    config_problems = dict(sorted({p: c for part in chosen for p, c in part.config_problems.items()}.items()))
+    problems = sorted({p: None for part in chosen for p in part.problems}, key=lambda p: (p[0].path, p[0].range, p[1]))
+    return Result(findings, analyses, unreadable, config_problems, problems, sorted(pipelines))

@@ -15,6 +15,7 @@ from .edits import NotWritten, apply, preferred_edits, rewrite
 from .model import Finding, Severity, TextEdit
 from .report import checkstyle_report, github_report, gitlab_report, json_report, sarif_report, text_report
 from .report.output import RANK, Report, visible
+from .result_cache import ResultCache, default_directory
 from .rules import RULES
 from .status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
 from .workspace import Workspace, is_dockerfile_name, looks_like_pipeline
@@ -32,13 +33,16 @@ class Target:
     config: Config | None = None
     jobs: int = 1
     kind: str = "directory"
+    cache_dir: Path | None = None
+    """Where findings are kept between runs (None: analyse everything every time)."""
 
     def run(self) -> Result:
+        cache = ResultCache(self.cache_dir, self.workspace, self.config) if self.cache_dir is not None else None
         if self.file is None:
-            return analyze(self.workspace, config=self.config, jobs=self.jobs)
+            return analyze(self.workspace, config=self.config, jobs=self.jobs, cache=cache)
         if self.kind == "pipeline":
-            return analyze(self.workspace, [self.file], self.config)
-        result = analyze(self.workspace, config=self.config, jobs=self.jobs)
+            return analyze(self.workspace, [self.file], self.config, cache=cache)
+        result = analyze(self.workspace, config=self.config, jobs=self.jobs, cache=cache)
         result.findings = [f for f in result.findings if self._touches(f)]
         result.syntax_problems = [p for p in result.syntax_problems if p[0].path == self.file]
         result.unreadable = {p: r for p, r in result.unreadable.items() if p == self.file}
@@ -199,9 +203,11 @@ def run(arguments: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename goes with `-` as the only PATH")
     targets = [_target(p, arguments.stdin_filename) for p in arguments.paths or ["-" if arguments.stdin_filename
                                                                               else "."]]
+    cache_dir = None if arguments.no_cache else Path(arguments.cache_dir or default_directory())
     for target in targets:
         target.config = config
         target.jobs = arguments.jobs
+        target.cache_dir = cache_dir
     if arguments.diff:
         return _diff(targets, options)
     complete = _fix(targets, options) if arguments.fix else True

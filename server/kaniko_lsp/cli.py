@@ -127,6 +127,11 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     check_parser.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
                               help="analyse pipelines in N processes (default: the number of cores, "
                                    f"{default_jobs()} here); the output does not depend on it")
+    check_parser.add_argument("--no-cache", action="store_true",
+                              help="analyse every pipeline, without reading or writing the cache")
+    check_parser.add_argument("--cache-dir", metavar="DIR",
+                              help="where findings are kept between runs, per pipeline and the content of what it "
+                                   "reads (default: $KANIKO_LSP_CACHE_DIR, else ~/.cache/kaniko-lsp)")
     check_parser.set_defaults(handler=check)
     serve_parser = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve_parser.add_argument("--tcp", metavar="HOST:PORT", type=_address, help="listen on TCP instead of stdio")
