@@ -57,7 +57,7 @@ def test_exit_status_follows_the_fail_level(tmp_path: Path) -> None:
 def test_select_and_ignore_override_the_configuration(tmp_path: Path) -> None:
     root = seed(tmp_path)
     (root / ".kaniko-lsp.yaml").write_text("ignore: [KL001]\n")
-    assert kaniko("check", ".", cwd=root).stdout == ""
+    assert kaniko("check", ".", cwd=root).stdout == "All clear: 1 pipeline checked, no findings.\n"
     selected = kaniko("check", ".", "--format", "json", "--ignore", "KL004", cwd=root)
     assert json.loads(selected.stdout)["findings"] == []
     (root / ".kaniko-lsp.yaml").unlink()
@@ -95,7 +95,7 @@ def test_fix_names_every_file_it_changes(tmp_path: Path) -> None:
     seed(tmp_path)
     process = kaniko("check", ".", "--fix", cwd=tmp_path)
     assert process.stderr.splitlines()[:2] == ["kaniko-lsp: fixed seed/Jenkinsfile", "kaniko-lsp: fixed 1 file"]
-    assert process.returncode == 0 and process.stdout == ""
+    assert process.returncode == 0 and process.stdout == "All clear: 1 pipeline checked, no findings.\n"
 
 
 def test_statistics_count_findings_per_rule(tmp_path: Path) -> None:
@@ -156,4 +156,4 @@ def test_suppressing_every_change_clears_the_pipeline_side_and_the_exit_status(t
                                                    "            # kaniko-lsp ignore=KL001\n"
                                                    "            RUN mkdir /home/jenkins/.m2"))
     process = kaniko("check", ".", cwd=root)
-    assert (process.returncode, process.stdout) == (0, "")
+    assert (process.returncode, process.stdout) == (0, "All clear: 1 pipeline checked, no findings.\n")

@@ -52,7 +52,8 @@ def test_check_fix_moves_the_mount_and_the_workspace_rechecks_clean(tmp_path: Pa
     assert process.returncode == 0, process.stdout + process.stderr
     text = (tmp_path / changed).read_text()
     assert all(line in text for line in expected), text
-    assert check(tmp_path).returncode == 0 and check(tmp_path).stdout == ""
+    recheck = check(tmp_path)
+    assert (recheck.returncode, recheck.stdout) == (0, "All clear: 1 pipeline checked, no findings.\n")
     assert (tmp_path / "Dockerfile").read_text() == files["Dockerfile"]
 
 

@@ -224,6 +224,9 @@ def run(arguments: argparse.Namespace) -> int:
                    result.syntax_problems, lambda code: RULES[code].url(arguments.docs_url or ""))
     report.sort()
     _print(_render(report, arguments))
+    if pipelines and arguments.format == "text" and not arguments.statistics and not report.findings \
+            and not report.unreadable and not report.not_read:
+        print(f"All clear: {pipelines} pipeline{'s' if pipelines != 1 else ''} checked, no findings.")
     if not pipelines and all(t.file is None for t in targets) and arguments.format == "text":
         print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy, "
               "Tekton YAML that runs kaniko)",
