@@ -124,3 +124,83 @@ def test_a_script_taken_by_reference_is_read(tmp_path: Path) -> None:
     found = findings(tmp_path)
     assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", 4, 0), ("KL001", "docker/Dockerfile", 3, 23)]
     assert "(job 'build')" in found[0]["message"]
+
+
+INCLUDING = """\
+include:
+  - local: /ci/kaniko.yml
+  - project: group/templates
+    file: /docker.yml
+  - remote: https://example.com/ci.yml
+
+variables:
+  DOCKERFILE: docker/Dockerfile
+
+build-image:
+  extends: .kaniko
+"""
+TEMPLATE = """\
+include: ci/common.yml
+
+.kaniko:
+  extends: .registry
+  image:
+    name: gcr.io/kaniko-project/executor:debug
+    entrypoint: [""]
+  script:
+    - /kaniko/executor --context "${CI_PROJECT_DIR}" --dockerfile "${CI_PROJECT_DIR}/${DOCKERFILE}" --no-push
+"""
+COMMON = ".registry:\n  before_script:\n    - echo logging in\n"
+
+
+def including_workspace(root: Path, dockerfile: str) -> Path:
+    (root / "ci").mkdir(parents=True)
+    (root / ".gitlab-ci.yml").write_text(INCLUDING)
+    (root / "ci" / "kaniko.yml").write_text(TEMPLATE)
+    (root / "ci" / "common.yml").write_text(COMMON)
+    (root / "docker").mkdir()
+    (root / "docker" / "Dockerfile").write_text(dockerfile)
+    return root
+
+
+def test_a_job_extending_a_template_of_an_included_file_is_read(tmp_path: Path) -> None:
+    found = findings(including_workspace(tmp_path, WRITES_BUILDS))
+    job = INCLUDING.splitlines().index("build-image:")
+    assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", job, 0), ("KL001", "docker/Dockerfile", 3, 23)]
+    assert "(job 'build-image')" in found[1]["message"]
+    assert findings(including_workspace(tmp_path / "clean", WRITES_APP)) == []
+
+
+def test_a_job_of_an_included_file_runs_in_the_including_pipeline(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / ".gitlab-ci.yml").write_text("include: ci/build.yml\n\nvariables:\n  DOCKERFILE: docker/Dockerfile\n")
+    (tmp_path / "ci" / "build.yml").write_text(TEMPLATE.replace(".kaniko:", "build:").replace("  extends: .registry\n",
+                                                                                            ""))
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(WRITES_BUILDS)
+    assert [place(f) for f in findings(tmp_path)] == [("KL001", "ci/build.yml", 2, 0),
+                                                      ("KL001", "docker/Dockerfile", 3, 23)]
+
+
+def test_includes_that_loop_or_are_missing_are_harmless(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / ".gitlab-ci.yml").write_text("include: [ci/a.yml, ci/missing.yml, ../outside.yml]\n")
+    (tmp_path / "ci" / "a.yml").write_text("include: .gitlab-ci.yml\n.x:\n  script: [echo]\n")
+    process = check(tmp_path)
+    assert (process.returncode, process.stdout) == (0, "All clear: 1 pipeline checked, no findings.\n")
+
+
+async def test_editing_the_included_template_updates_the_including_pipeline(client: LanguageClient,
+                                                                            tmp_path: Path) -> None:
+    including_workspace(tmp_path, WRITES_BUILDS)
+    await start(client, tmp_path)
+    ci_uri = open_document(client, tmp_path / ".gitlab-ci.yml", "yaml")
+    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
+    assert (on_job.code, on_job.range.start.line) == ("KL001", INCLUDING.splitlines().index("build-image:"))
+    template_uri = open_document(client, tmp_path / "ci" / "kaniko.yml", "yaml")
+    line = TEMPLATE.splitlines().index(next(x for x in TEMPLATE.splitlines() if "--dockerfile" in x))
+    start_at = TEMPLATE.splitlines()[line].index("${DOCKERFILE}")
+    # the template now builds another Dockerfile, which writes nothing under /builds
+    (tmp_path / "docker" / "clean.Dockerfile").write_text(WRITES_APP)
+    await replace_and_expect_clear(client, template_uri, line, start_at, start_at + len("${DOCKERFILE}"),
+                                   "docker/clean.Dockerfile", ci_uri)

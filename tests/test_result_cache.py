@@ -199,3 +199,15 @@ def test_the_cache_lives_in_the_user_cache_folder(monkeypatch: pytest.MonkeyPatc
     assert default_directory() == tmp_path / "home" / ".cache" / "kaniko-lsp"
     monkeypatch.setenv("KANIKO_LSP_CACHE_DIR", str(tmp_path / "chosen"))
     assert default_directory() == tmp_path / "chosen"
+
+
+def test_a_change_to_an_included_gitlab_file_is_seen(tmp_path: Path) -> None:
+    from test_gitlab import TEMPLATE, WRITES_APP, WRITES_BUILDS, including_workspace
+
+    root, folder = including_workspace(tmp_path / "ws", WRITES_BUILDS), tmp_path / "cache"
+    (root / "docker" / "clean.Dockerfile").write_text(WRITES_APP)
+    assert len(cached_run(root, folder).findings) == 2
+    (root / "ci" / "kaniko.yml").write_text(TEMPLATE.replace("${DOCKERFILE}", "docker/clean.Dockerfile"))
+    assert view(cached_run(root, folder)) == view(analyze(Workspace(root))) and cached_run(root, folder).findings == []
+    (root / "ci" / "common.yml").write_text(".registry:\n  script: [/kaniko/executor --context . --no-push]\n")
+    assert view(cached_run(root, folder)) == view(analyze(Workspace(root)))

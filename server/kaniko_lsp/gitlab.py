@@ -6,13 +6,19 @@ A job runs in its `image` (often the executor's debug image with `entrypoint: ["
 repository, and are not known here). `before_script` and `script` are read as one shell script, with
 `extends` (and `default:`) merged and `variables` of the file, the job and GitLab's predefined ones
 substituted in the executor's flags. `$CI_PROJECT_DIR` is this repository's checkout.
+
+Local files a file includes (`include: path`, `include: [{local: path}]`, and what those include) are
+merged under it, as GitLab does: their jobs run in its pipeline, and its jobs may extend or `!reference`
+theirs. Remote, project, template and component includes live outside the repository and are not read.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable, Sequence
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .jenkins.pipeline import KanikoBuild, Pipeline
 from .jenkins.plugin import kubernetes_mounts
@@ -32,27 +38,104 @@ _NOT_JOBS = {"default", "include", "stages", "variables", "workflow", "image", "
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _MAX_REFERENCE_DEPTH = 10
 _PREDEFINED = {"CI_PROJECT_DIR": "$WORKSPACE", "CI_BUILDS_DIR": BUILDS_DIR}
+MAX_INCLUDES = 150
+"""GitLab's own limit on the files a pipeline includes."""
+
+SourceOf = Callable[[Node], YamlSource]
 
 
-def read_gitlab(path: str, text: str) -> Pipeline:
-    """The kaniko builds of the jobs of a GitLab CI file, each with the container it runs in; never raises."""
+def local_includes(text: str) -> list[str]:
+    """Repository paths of the local files a GitLab CI file includes, in order (paths with variables or
+    wildcards are left out)."""
+    if "include" not in text:
+        return []
+    found: list[str] = []
+    for document in compose(YamlSource("", text), Pipeline("")):
+        node = mapping(document).get("include")
+        for entry in [node] if isinstance(node, (ScalarNode, MappingNode)) else items(node):
+            value = text_of(entry) if isinstance(entry, ScalarNode) else text_of(mapping(entry).get("local"))
+            if not value or "://" in value or "$" in value or "*" in value:
+                continue
+            path = posixpath.normpath(value.lstrip("/"))
+            if not path.startswith("..") and path not in found:
+                found.append(path)
+    return found
+
+
+def included_files(path: str, text: str, read: Callable[[str], str | None],
+                   includes: Callable[[str, str], list[str]] = lambda _path, text: local_includes(text)) \
+        -> list[tuple[str, str]]:
+    """(path, text) of every local file `text` includes, directly or through another one, in the order
+    GitLab merges them (at most MAX_INCLUDES; a file is read once). `includes` may remember
+    `local_includes` per file."""
+    found: dict[str, str] = {}
+
+    def visit(included: list[str]) -> None:
+        for name in included:
+            if name in found or name == path or len(found) >= MAX_INCLUDES:
+                continue
+            content = read(name)
+            if content is None:
+                continue
+            found[name] = content
+            visit(includes(name, content))
+
+    visit(includes(path, text))
+    return list(found.items())
+
+
+def read_gitlab(path: str, text: str, included: Sequence[tuple[str, str]] = ()) -> Pipeline:
+    """The kaniko builds of the jobs of a GitLab CI file (with the `included` files merged under it), each
+    with the container it runs in; never raises."""
     pipeline = Pipeline(path)
     source = YamlSource(path, text)
+    origins: dict[int, YamlSource] = {}
+    base: dict[str, Node] = {}
+    base_keys: dict[str, Node] = {}
+    variables: dict[str, str] = {}
+    for name, content in included:
+        other = YamlSource(name, content)
+        for document in compose(other, Pipeline(name)):
+            if isinstance(document, MappingNode):
+                _note_origin(document, other, origins)
+                base.update(mapping(document))
+                base_keys.update((k.value, k) for k, _ in document.value if isinstance(k, ScalarNode))
+                variables = _variables(mapping(document).get("variables"), variables)
+
+    def source_of(node: Node) -> YamlSource:
+        return origins.get(id(node), source)
+
     for document in compose(source, pipeline):
         if not isinstance(document, MappingNode):
             continue
-        top = mapping(document)
+        own = mapping(document)
+        top = {**base, **own}
         defaults = {**{k: top[k] for k in ("image", "before_script") if k in top}, **mapping(top.get("default"))}
-        variables = _variables(top.get("variables"), {})
-        for key, node in document.value:
-            name = text_of(key)
-            if name is None or name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):
+        keys = {**base_keys, **{k.value: k for k, _ in document.value if isinstance(k, ScalarNode)}}
+        document_variables = _variables(own.get("variables"), variables)
+        for name, key in keys.items():
+            node = top[name]
+            if name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):
                 continue
             extended, chain = _extended(top, mapping(node), set())
             job = {**defaults, **extended}
             if "script" in job:
-                _read_job(source, top, key, name, job, chain, variables, pipeline)
+                _read_job(source_of, top, key, name, job, chain, document_variables, pipeline)
     return pipeline
+
+
+def _note_origin(node: Node, source: YamlSource, origins: dict[int, YamlSource]) -> None:
+    """Notes `source` as the file of `node` and of every node under it."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        origins[id(current)] = source
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                origins[id(key)] = source
+                pending.append(value)
+        elif isinstance(current, SequenceNode):
+            pending.extend(current.value)
 
 
 def _extended(top: dict[str, Node], job: dict[str, Node], seen: set[str]) -> tuple[dict[str, Node], list[Node]]:
@@ -96,15 +179,21 @@ def _image(job: dict[str, Node]) -> str:
     return (text_of(image) if isinstance(image, ScalarNode) else text_of(mapping(image).get("name"))) or ""
 
 
-def _script(source: YamlSource, top: dict[str, Node], job: dict[str, Node]) -> Embedded | None:
+def _scripts(source_of: SourceOf, top: dict[str, Node], job: dict[str, Node]) -> list[Embedded]:
     """`before_script` and `script` as one shell script placed over the file (`!reference` tags
-    followed)."""
-    line: Embedded | None = None
+    followed); lines from several files make one script per run of lines from the same file."""
+    scripts: list[Embedded] = []
+    last: YamlSource | None = None
     for key in ("before_script", "script"):
         for item in _lines(top, job.get(key), 0):
+            source = source_of(item)
             piece = source.embedded(item, item.value)
-            line = piece if line is None else line + source.synthetic("\n", source.span(item)[0]) + piece
-    return line
+            if source is last:
+                scripts[-1] = scripts[-1] + source.synthetic("\n", source.span(item)[0]) + piece
+            else:
+                scripts.append(piece)
+            last = source
+    return scripts
 
 
 def _lines(top: dict[str, Node], node: Node | None, depth: int) -> list[ScalarNode]:
@@ -122,26 +211,26 @@ def _lines(top: dict[str, Node], node: Node | None, depth: int) -> list[ScalarNo
     return [line for item in items(node) for line in _lines(top, item, depth + 1)]
 
 
-def _read_job(source: YamlSource, top: dict[str, Node], key: Node, name: str, job: dict[str, Node],
+def _read_job(source_of: SourceOf, top: dict[str, Node], key: Node, name: str, job: dict[str, Node],
               chain: list[Node], variables: dict[str, str], pipeline: Pipeline) -> None:
-    script = _script(source, top, job)
-    if script is None or "executor" not in script.text:
+    scripts = [script for script in _scripts(source_of, top, job) if "executor" in script.text]
+    if not scripts:
         return
     for node in chain:
         variables = _variables(node, variables)
-    origin = source.location(key)
+    origin = source_of(key).location(key)
     container = Container(name=name, image=_image(job) or None, working_dir=ScalarRef(PROJECT_DIR, origin),
                           name_ref=ScalarRef(name, origin), command=("sh",))
     container.mounts = [Mount(BUILDS_DIR, MountSource.GITLAB_BUILDS), *kubernetes_mounts()]
     pod = Pod(PodTemplate([container], agent_name=name, origin=origin, launcher=LAUNCHER), [container])
     spec = TemplateSpec(origin, pod=pod)
     pipeline.specs.append(spec)
-    for call in executor_calls(script.text):
-        for values in call.flags.values():
-            for value in values:
-                value.value = as_repository(_substitute(value.value, variables), PROJECT_DIR)
-        build = KanikoBuild(spec, name, "", script, call, step=len(pipeline.shell_steps))
-        if call.last("--context") is None:
-            build.not_followed = "it has no --context, so kaniko builds its own /workspace, not the repository"
-        pipeline.builds.append(build)
-
+    for script in scripts:
+        for call in executor_calls(script.text):
+            for values in call.flags.values():
+                for value in values:
+                    value.value = as_repository(_substitute(value.value, variables), PROJECT_DIR)
+            build = KanikoBuild(spec, name, "", script, call, step=len(pipeline.shell_steps))
+            if call.last("--context") is None:
+                build.not_followed = "it has no --context, so kaniko builds its own /workspace, not the repository"
+            pipeline.builds.append(build)

@@ -16,7 +16,7 @@ from .dockerfile.effects import BuildEffects
 from .dockerfile.effects import analyze as analyze_effects
 from .dockerfile.parse import Dockerfile
 from .dockerfile.parse import parse as parse_dockerfile
-from .gitlab import read_gitlab
+from .gitlab import included_files, local_includes, read_gitlab
 from .jenkins.pipeline import Pipeline, read_pipeline
 from .kube import PodYaml, read_pod
 from .tekton import read_tekton
@@ -46,6 +46,15 @@ class _ByText(Generic[T]):
         return entry[1]
 
 
+ROOT_CI = ".gitlab-ci.yml"
+"""The project's GitLab CI file (GitLab's default place)."""
+
+
+def _is_gitlab_ci(path: str, text: str) -> bool:
+    return path.endswith((".yaml", ".yml")) and not looks_like_tekton(text) and "argoproj.io/" not in text \
+        and looks_like_gitlab_ci(path.rsplit("/", 1)[-1], text)
+
+
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
     """A Jenkins pipeline, or the kaniko containers of Tekton resources, Argo workflows, GitLab CI jobs or
     Kubernetes workloads in a YAML file."""
@@ -73,6 +82,9 @@ class ParseCache:
 
     def __init__(self, known_rules: set[str]) -> None:
         self.pipelines = _ByText(_read_any_pipeline, replaced=self._drop_effects)
+        self.includes = _ByText(lambda _path, text: local_includes(text))
+        self.merged: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], Pipeline]] = {}
+        """GitLab CI files read with the files they include, by path: (their texts, the pipeline)."""
         self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)),
                                    replaced=self._drop_effects)
         self.pods = _ByText(lambda path, text: read_pod(Embedded.whole(path, text)))
@@ -81,7 +93,24 @@ class ParseCache:
         self.effects: dict[tuple[str, int, str | None, tuple[tuple[str, str], ...]],
                            tuple[Dockerfile, BuildEffects]] = {}
 
-    def pipeline(self, path: str, text: str) -> Pipeline:
+    def pipeline(self, path: str, text: str, read: Callable[[str], str | None] | None = None) -> Pipeline:
+        """The pipeline of a file. With `read` (every call reads through it, so that a recording notes what
+        was read as inputs), a GitLab CI file is merged with the local files it includes, and a file the
+        project's `.gitlab-ci.yml` includes has no jobs of its own: they run, and are read, in that
+        pipeline."""
+        if read is None or not _is_gitlab_ci(path, text):
+            return self.pipelines.get(path, text)
+        if path != ROOT_CI and (root := read(ROOT_CI)) is not None and \
+                any(name == path for name, _ in included_files(ROOT_CI, root, read, self.includes.get)):
+            return Pipeline(path)
+        if "include" in text:
+            included = tuple(included_files(path, text, read, self.includes.get))
+            if included:
+                entry = self.merged.get(path)
+                if entry is None or entry[0] != (text, included):
+                    entry = ((text, included), read_gitlab(path, text, included))
+                    self.merged[path] = entry
+                return entry[1]
         return self.pipelines.get(path, text)
 
     def dockerfile(self, path: str, text: str) -> Dockerfile:

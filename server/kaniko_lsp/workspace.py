@@ -74,11 +74,11 @@ def looks_like_workload(text: str) -> bool:
 
 
 def looks_like_gitlab_ci(name: str, text: str) -> bool:
-    """Whether a YAML file may hold GitLab CI jobs that run kaniko: `.gitlab-ci.yml`, or a file it includes
-    (jobs with a `script:`, and no Kubernetes `kind:`)."""
-    if "executor" not in text:
-        return False
-    return name.endswith(".gitlab-ci.yml") or ("script:" in text and "kind:" not in text and "kaniko" in text)
+    """Whether a YAML file may hold GitLab CI jobs that run kaniko: `.gitlab-ci.yml` (its jobs may come from
+    the files it includes), or a file it includes (jobs with a `script:`, and no Kubernetes `kind:`)."""
+    if name.endswith(".gitlab-ci.yml"):
+        return "executor" in text or "include" in text
+    return "executor" in text and "script:" in text and "kind:" not in text and "kaniko" in text
 
 
 def looks_like_pipeline(name: str, text: str) -> bool:
