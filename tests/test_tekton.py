@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lsprotocol import types
+from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
 from helpers import launcher_findings as findings
@@ -146,3 +148,87 @@ async def test_the_language_server_reports_both_sides_and_clears_them(client: La
     assert (on_dockerfile.code, on_dockerfile.range.start.line, on_dockerfile.range.start.character) == \
         ("KL001", 2, 13)
     await replace_and_expect_clear(client, dockerfile_uri, 2, 13, 23, "/src", task_uri)
+
+
+PIPELINE = """\
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build-app
+spec:
+  params:
+    - name: image
+  workspaces:
+    - name: shared
+  tasks:
+    - name: fetch
+      taskRef:
+        resolver: hub
+        params: [{name: name, value: git-clone}]
+    - name: image
+      runAfter: [fetch]
+      taskRef:
+        name: kaniko
+      params:
+        - name: DOCKERFILE
+          value: ./images/app/Dockerfile
+        - name: IMAGE
+          value: $(params.image)
+      workspaces:
+        - name: source
+          workspace: shared
+"""
+RUN = """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  generateName: build-app-
+spec:
+  pipelineRef:
+    name: build-app
+  params:
+    - name: image
+      value: registry.example.com/app
+"""
+
+
+def referring_workspace(root: Path, app_dockerfile: str) -> Path:
+    (root / "tekton").mkdir(parents=True)
+    (root / "tekton" / "task-kaniko.yaml").write_text(TASK)
+    (root / "tekton" / "pipeline.yaml").write_text(PIPELINE)
+    (root / "tekton" / "run.yaml").write_text(RUN)
+    (root / "Dockerfile").write_text(WRITES_SRC)
+    (root / "images" / "app").mkdir(parents=True)
+    (root / "images" / "app" / "Dockerfile").write_text(app_dockerfile)
+    return root
+
+
+def test_a_task_named_by_a_pipeline_in_another_file_builds_the_dockerfile_the_pipeline_gives(tmp_path: Path) -> None:
+    found = findings(referring_workspace(tmp_path, WRITES_WORKSPACE))
+    step = line_of(TASK, "- name: build-and-push")
+    assert [place(f) for f in found] == [("KL001", "images/app/Dockerfile", 2, 13),
+                                         ("KL001", "tekton/task-kaniko.yaml", step, 12)]
+    assert found[0]["related"][0]["path"] == "tekton/task-kaniko.yaml"
+    assert findings(referring_workspace(tmp_path / "clean", WRITES_SRC)) == []
+
+
+def test_a_reference_to_a_task_that_is_not_in_the_repository_is_silent(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.yaml").write_text(PIPELINE)
+    (tmp_path / "images" / "app").mkdir(parents=True)
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_WORKSPACE)
+    assert findings(tmp_path) == []
+
+
+async def test_a_task_file_created_later_is_followed_by_the_pipeline(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "pipeline.yaml").write_text(PIPELINE)
+    (tmp_path / "images" / "app").mkdir(parents=True)
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_WORKSPACE)
+    await start(client, tmp_path)
+    dockerfile_uri = open_document(client, tmp_path / "images" / "app" / "Dockerfile", "dockerfile")
+    await wait_for(client, dockerfile_uri, lambda d: len(d) == 0)
+    (tmp_path / "task.yaml").write_text(TASK)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent(uri=from_fs_path(str(tmp_path / "task.yaml")), type=types.FileChangeType.Created)]))
+    (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
+    assert (on_dockerfile.code, on_dockerfile.range.start.line, on_dockerfile.range.start.character) == \
+        ("KL001", 2, 13)

@@ -19,10 +19,11 @@ from .dockerfile.parse import parse as parse_dockerfile
 from .gitlab import included_files, local_includes, read_gitlab
 from .jenkins.pipeline import Pipeline, read_pipeline
 from .kube import PodYaml, read_pod
-from .tekton import read_tekton
+from .launched import YamlSource, compose
+from .tekton import Definitions, definitions, read_tekton, references
 from .text import Embedded
 from .workloads import read_workloads
-from .workspace import looks_like_gitlab_ci, looks_like_tekton
+from .workspace import Workspace, looks_like_gitlab_ci, looks_like_tekton
 
 T = TypeVar("T")
 
@@ -55,6 +56,17 @@ def _is_gitlab_ci(path: str, text: str) -> bool:
         and looks_like_gitlab_ci(path.rsplit("/", 1)[-1], text)
 
 
+def _tekton_references(path: str, text: str) -> set[tuple[str, str]]:
+    """What a Tekton file refers to by name and does not define itself."""
+    documents = compose(YamlSource(path, text), Pipeline(path))
+    return references(documents) - set(definitions(YamlSource(path, text), documents))
+
+
+def _tekton_definitions(path: str, text: str) -> Definitions:
+    source = YamlSource(path, text)
+    return definitions(source, compose(source, Pipeline(path)))
+
+
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
     """A Jenkins pipeline, or the kaniko containers of Tekton resources, Argo workflows, GitLab CI jobs or
     Kubernetes workloads in a YAML file."""
@@ -83,8 +95,11 @@ class ParseCache:
     def __init__(self, known_rules: set[str]) -> None:
         self.pipelines = _ByText(_read_any_pipeline, replaced=self._drop_effects)
         self.includes = _ByText(lambda _path, text: local_includes(text))
+        self.tekton_references = _ByText(lambda path, text: _tekton_references(path, text))
+        self.tekton_definitions = _ByText(lambda path, text: _tekton_definitions(path, text))
         self.merged: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], Pipeline]] = {}
-        """GitLab CI files read with the files they include, by path: (their texts, the pipeline)."""
+        """Files read with other files (GitLab includes, Tekton references), by path: (the texts, the
+        pipeline)."""
         self.dockerfiles = _ByText(lambda path, text: parse_dockerfile(Embedded.whole(path, text)),
                                    replaced=self._drop_effects)
         self.pods = _ByText(lambda path, text: read_pod(Embedded.whole(path, text)))
@@ -93,25 +108,54 @@ class ParseCache:
         self.effects: dict[tuple[str, int, str | None, tuple[tuple[str, str], ...]],
                            tuple[Dockerfile, BuildEffects]] = {}
 
-    def pipeline(self, path: str, text: str, read: Callable[[str], str | None] | None = None) -> Pipeline:
-        """The pipeline of a file. With `read` (every call reads through it, so that a recording notes what
-        was read as inputs), a GitLab CI file is merged with the local files it includes, and a file the
-        project's `.gitlab-ci.yml` includes has no jobs of its own: they run, and are read, in that
-        pipeline."""
-        if read is None or not _is_gitlab_ci(path, text):
+    def pipeline(self, path: str, text: str, workspace: Workspace | None = None) -> Pipeline:
+        """The pipeline of a file. With the `workspace` (read on every call, so that a recording notes what
+        was read as inputs), what a file refers to in other files is followed: a GitLab CI file is merged
+        with the local files it includes, and a file the project's `.gitlab-ci.yml` includes has no jobs of
+        its own (they run, and are read, in that pipeline); a Tekton `taskRef` or `pipelineRef` is looked
+        up in the repository's YAML files."""
+        if workspace is None or not path.endswith((".yaml", ".yml")):
             return self.pipelines.get(path, text)
+        if looks_like_tekton(text):
+            return self._tekton(path, text, workspace)
+        if not _is_gitlab_ci(path, text):
+            return self.pipelines.get(path, text)
+        read = workspace.read
         if path != ROOT_CI and (root := read(ROOT_CI)) is not None and \
                 any(name == path for name, _ in included_files(ROOT_CI, root, read, self.includes.get)):
             return Pipeline(path)
         if "include" in text:
             included = tuple(included_files(path, text, read, self.includes.get))
             if included:
-                entry = self.merged.get(path)
-                if entry is None or entry[0] != (text, included):
-                    entry = ((text, included), read_gitlab(path, text, included))
-                    self.merged[path] = entry
-                return entry[1]
+                return self._with_inputs(path, text, included, lambda: read_gitlab(path, text, included))
         return self.pipelines.get(path, text)
+
+    def _tekton(self, path: str, text: str, workspace: Workspace) -> Pipeline:
+        """A Tekton file with the Tasks and Pipelines it names from other files of the repository."""
+        wanted = self.tekton_references.get(path, text)
+        if not wanted:
+            return self.pipelines.get(path, text)
+        names = {name for _, name in wanted}
+        candidates = []
+        for other in workspace.glob("**/*.yaml") + workspace.glob("**/*.yml"):
+            content = workspace.read(other) if other != path else None
+            if content is not None and "tekton.dev/" in content and any(name in content for name in names):
+                candidates.append((other, content))
+        found: Definitions = {}
+        for other, content in candidates:
+            for key, specs in self.tekton_definitions.get(other, content).items():
+                found.setdefault(key, []).extend(specs)
+        return self._with_inputs(path, text, tuple(candidates),
+                                 lambda: read_tekton(path, text, lambda kind, name: found.get((kind, name), [])))
+
+    def _with_inputs(self, path: str, text: str, others: tuple[tuple[str, str], ...],
+                     read: Callable[[], Pipeline]) -> Pipeline:
+        """The pipeline of a file read with other files, kept while its text and theirs are unchanged."""
+        entry = self.merged.get(path)
+        if entry is None or entry[0] != (text, others):
+            entry = ((text, others), read())
+            self.merged[path] = entry
+        return entry[1]
 
     def dockerfile(self, path: str, text: str) -> Dockerfile:
         return self.dockerfiles.get(path, text)

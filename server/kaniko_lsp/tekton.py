@@ -13,12 +13,17 @@ run or a pipeline task gives, else the param's default; `$(workspaces.NAME.path)
 
 The workspace the build context lies in is taken to hold this repository's checkout (what a
 `git-clone` task puts there; see `launched`).
+
+A `taskRef` (of a pipeline task or a TaskRun) and a PipelineRun's `pipelineRef` name a Task, ClusterTask
+or Pipeline of the same file or, through `resolve`, of another file of the repository; references through
+a resolver or a bundle live elsewhere and are not followed.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -78,15 +83,67 @@ class _Scope:
         return found if isinstance(found, list) else None
 
 
-def read_tekton(path: str, text: str) -> Pipeline:
+Definitions = dict[tuple[str, str], list[tuple[YamlSource, Node]]]
+"""(kind, name) -> the `spec` of each Task, ClusterTask or Pipeline of that name, with its file."""
+Resolve = Callable[[str, str], list[tuple[YamlSource, Node]]]
+_DEFINED = ("Task", "ClusterTask", "Pipeline")
+
+
+def read_tekton(path: str, text: str, resolve: Resolve | None = None) -> Pipeline:
     """The kaniko builds of the Tekton resources in a file, each with the pod it runs in (its spec's
-    `pod`); never raises."""
+    `pod`); references to other files are looked up with `resolve`. Never raises."""
     pipeline = Pipeline(path)
     source = YamlSource(path, text)
-    for document in compose(source, pipeline):
-        for task, values in _task_specs(document):
-            _read_task(source, task, values, pipeline)
+    documents = compose(source, pipeline)
+    local = definitions(source, documents)
+
+    def find(kind: str, name: str) -> list[tuple[YamlSource, Node]]:
+        return local.get((kind, name)) or (resolve(kind, name) if resolve is not None else [])
+
+    for document in documents:
+        for task_source, task, values in _task_specs(source, document, find):
+            _read_task(task_source, task, values, pipeline)
     return pipeline
+
+
+def definitions(source: YamlSource, documents: list[Node]) -> Definitions:
+    """The Tasks, ClusterTasks and Pipelines a file defines, by kind and name."""
+    found: Definitions = {}
+    for document in documents:
+        top = mapping(document)
+        kind, name = text_of(top.get("kind")) or "", text_of(mapping(top.get("metadata")).get("name"))
+        if kind in _DEFINED and name and isinstance(top.get("spec"), MappingNode) \
+                and "tekton.dev/" in (text_of(top.get("apiVersion")) or ""):
+            found.setdefault((kind, name), []).append((source, top["spec"]))
+    return found
+
+
+def references(documents: list[Node]) -> set[tuple[str, str]]:
+    """The (kind, name) of every Task, ClusterTask or Pipeline the documents refer to by name."""
+    found: set[tuple[str, str]] = set()
+    for document in documents:
+        top = mapping(document)
+        kind, spec = text_of(top.get("kind")) or "", mapping(top.get("spec"))
+        if "tekton.dev/" not in (text_of(top.get("apiVersion")) or ""):
+            continue
+        if kind == "TaskRun" and (ref := _reference(spec.get("taskRef"), "Task")):
+            found.add(ref)
+        if kind == "PipelineRun" and (ref := _reference(spec.get("pipelineRef"), "Pipeline")):
+            found.add(ref)
+        pipeline_spec = spec if kind == "Pipeline" else mapping(spec.get("pipelineSpec"))
+        for task in items(pipeline_spec.get("tasks")) + items(pipeline_spec.get("finally")):
+            if ref := _reference(mapping(task).get("taskRef"), "Task"):
+                found.add(ref)
+    return found
+
+
+def _reference(node: Node | None, kind: str) -> tuple[str, str] | None:
+    """(kind, name) of a `taskRef`/`pipelineRef` by name (None for a resolver, a bundle, or no name)."""
+    ref = mapping(node)
+    name = text_of(ref.get("name"))
+    if not name or "resolver" in ref or "bundle" in ref or "$(" in name:
+        return None
+    return text_of(ref.get("kind")) or kind, name
 
 
 def _params(node: Node | None, values: dict[str, str | list[str]] | None = None,
@@ -123,28 +180,45 @@ def _given(node: Node | None, outer: _Scope) -> dict[str, str | list[str]]:
     return given
 
 
-def _task_specs(document: Node) -> list[tuple[Node, dict[str, str | list[str]]]]:
-    """Each task spec in a document, with the param values given to it."""
+def _task_specs(source: YamlSource, document: Node, find: Resolve) \
+        -> list[tuple[YamlSource, Node, dict[str, str | list[str]]]]:
+    """Each task spec a document runs (embedded, or referred to by name), with its file and the param
+    values given to it."""
     top = mapping(document)
     kind = text_of(top.get("kind")) or ""
     if "tekton.dev/" not in (text_of(top.get("apiVersion")) or ""):
         return []
     spec = mapping(top.get("spec"))
     if kind in _KINDS_WITH_STEPS and isinstance(top.get("spec"), MappingNode):
-        return [(top["spec"], {})]
-    if kind == "TaskRun" and isinstance(spec.get("taskSpec"), MappingNode):
-        return [(spec["taskSpec"], _given(spec.get("params"), _Scope()))]
-    if kind in ("Pipeline", "PipelineRun"):
-        run_values = _given(spec.get("params"), _Scope()) if kind == "PipelineRun" else {}
-        pipeline_spec = mapping(spec.get("pipelineSpec")) if kind == "PipelineRun" else spec
+        return [(source, top["spec"], {})]
+    if kind == "TaskRun":
+        values = _given(spec.get("params"), _Scope())
+        if isinstance(spec.get("taskSpec"), MappingNode):
+            return [(source, spec["taskSpec"], values)]
+        ref = _reference(spec.get("taskRef"), "Task")
+        return [(s, n, values) for s, n in find(*ref)] if ref else []
+    if kind not in ("Pipeline", "PipelineRun"):
+        return []
+    run_values = _given(spec.get("params"), _Scope()) if kind == "PipelineRun" else {}
+    if kind == "Pipeline":
+        pipelines = [(source, top["spec"])] if isinstance(top.get("spec"), MappingNode) else []
+    elif isinstance(spec.get("pipelineSpec"), MappingNode):
+        pipelines = [(source, spec["pipelineSpec"])]
+    else:
+        ref = _reference(spec.get("pipelineRef"), "Pipeline")
+        pipelines = find(*ref) if ref else []
+    found = []
+    for pipeline_source, pipeline_node in pipelines:
+        pipeline_spec = mapping(pipeline_node)
         outer = _Scope(_params(pipeline_spec.get("params"), run_values))
-        found = []
         for task in items(pipeline_spec.get("tasks")) + items(pipeline_spec.get("finally")):
             entry = mapping(task)
+            values = _given(entry.get("params"), outer)
             if isinstance(entry.get("taskSpec"), MappingNode):
-                found.append((entry["taskSpec"], _given(entry.get("params"), outer)))
-        return found
-    return []
+                found.append((pipeline_source, entry["taskSpec"], values))
+            elif ref := _reference(entry.get("taskRef"), "Task"):
+                found.extend((s, n, values) for s, n in find(*ref))
+    return found
 
 
 def _read_task(source: YamlSource, task: Node, values: dict[str, str | list[str]], pipeline: Pipeline) -> None:

@@ -176,7 +176,7 @@ def discover_inputs(workspace: Workspace, path: str, parsed: ParseCache) -> set[
     with workspace.recording() as read:
         text = workspace.read(path)
         if text is not None:
-            pipeline = parsed.pipeline(path, text, workspace.read)
+            pipeline = parsed.pipeline(path, text, workspace)
             for spec in pipeline.specs:
                 for fragment in spec.yamls:
                     if fragment.file is not None:
@@ -230,7 +230,7 @@ def capped_problems(problems: list[tuple[Location, str]]) -> list[tuple[Location
 
 def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, config: Config | None,
              result: PipelineResult) -> None:
-    pipeline = parsed.pipeline(path, text, workspace.read)
+    pipeline = parsed.pipeline(path, text, workspace)
     result.problems = capped_problems([(p.location, p.message) for p in pipeline.problems])
     analysis = link(workspace, pipeline, parsed)
     configs = ConfigResolver(lambda p: _config(workspace, parsed, p), config)

@@ -62,8 +62,9 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def looks_like_tekton(text: str) -> bool:
-    """Whether a YAML file may hold Tekton resources that run kaniko (a cheap test on the text)."""
-    return "tekton.dev/" in text and "kaniko" in text
+    """Whether a YAML file may hold Tekton resources that run kaniko, themselves or through a Task or
+    Pipeline they name (a cheap test on the text)."""
+    return "tekton.dev/" in text and ("kaniko" in text or "taskRef" in text or "pipelineRef" in text)
 
 
 def looks_like_workload(text: str) -> bool:
@@ -114,8 +115,13 @@ def _wildcard(pattern: str, name: str) -> bool:
 
 
 def glob_matches(pattern: str, path: str) -> bool:
-    """Whether a workspace path matches a glob whose `*` stays within one folder."""
+    """Whether a workspace path matches a glob whose `*` stays within one folder; a first component `**`
+    stands for any number of folders (`**/*.yaml`: every YAML file)."""
     parts, names = pattern.split("/"), path.split("/")
+    if parts[0] == "**":
+        rest = parts[1:]
+        return len(names) >= len(rest) and all(_wildcard(p, n) for p, n in zip(rest, names[len(names) - len(rest):],
+                                                                                 strict=True))
     return len(parts) == len(names) and all(_wildcard(p, n) for p, n in zip(parts, names, strict=True))
 
 
