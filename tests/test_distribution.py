@@ -66,9 +66,11 @@ def test_github_action_installs_checks_and_uploads_sarif() -> None:
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
     assert "pip install" in steps[0]["run"] and "github.action_path" in steps[0]["run"]
-    assert "--format sarif" in steps[1]["run"] and "--format github" in steps[1]["run"]
-    assert steps[2]["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert set(action["inputs"]) == {"path", "args", "upload-sarif"}
+    assert steps[1]["uses"].startswith("actions/cache@") and steps[1]["with"]["path"] == "~/.cache/kaniko-lsp"
+    assert steps[1]["with"]["key"].endswith("${{ github.sha }}") and steps[1]["if"] == "inputs.cache == 'true'"
+    assert "--format sarif" in steps[2]["run"] and "--format github" in steps[2]["run"]
+    assert steps[3]["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert set(action["inputs"]) == {"path", "args", "upload-sarif", "cache"}
 
 
 def test_the_package_carries_its_rule_pages(tmp_path: Path) -> None:
