@@ -45,10 +45,11 @@ WRITES_APP = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && mkdir -p /app/
 
 
 
-def workspace(root: Path, dockerfile: str) -> Path:
-    (root / ".gitlab-ci.yml").write_text(CI)
-    (root / "docker").mkdir()
-    (root / "docker" / "Dockerfile").write_text(dockerfile)
+def workspace(root: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
+    """`root` with the CI files (default: `.gitlab-ci.yml` holding CI) and docker/Dockerfile."""
+    for name, text in {**(files or {".gitlab-ci.yml": CI}), "docker/Dockerfile": dockerfile}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
     return root
 
 
@@ -86,13 +87,18 @@ def test_a_job_without_a_shell_or_without_kaniko_is_reported(tmp_path: Path) -> 
                                   "in -debug)")
 
 
+async def reported_on_the_job(client: LanguageClient, root: Path, ci: str) -> str:
+    """Starts the server on `root`, opens `.gitlab-ci.yml` and waits for its one KL001 on the job's key."""
+    await start(client, root)
+    ci_uri = open_document(client, root / ".gitlab-ci.yml", "yaml")
+    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
+    assert (on_job.code, on_job.range.start.line) == ("KL001", ci.splitlines().index("build-image:"))
+    return ci_uri
+
+
 async def test_the_language_server_reports_both_sides_and_clears_them(client: LanguageClient,
                                                                        tmp_path: Path) -> None:
-    workspace(tmp_path, WRITES_BUILDS)
-    await start(client, tmp_path)
-    ci_uri = open_document(client, tmp_path / ".gitlab-ci.yml", "yaml")
-    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
-    assert (on_job.code, on_job.range.start.line) == ("KL001", CI.splitlines().index("build-image:"))
+    ci_uri = await reported_on_the_job(client, workspace(tmp_path, WRITES_BUILDS), CI)
     dockerfile_uri = open_document(client, tmp_path / "docker" / "Dockerfile", "dockerfile")
     (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
     assert (on_dockerfile.range.start.line, on_dockerfile.range.start.character) == (3, 23)
@@ -154,19 +160,14 @@ COMMON = ".registry:\n  before_script:\n    - echo logging in\n"
 
 
 def including_workspace(root: Path, dockerfile: str) -> Path:
-    (root / "ci").mkdir(parents=True)
-    (root / ".gitlab-ci.yml").write_text(INCLUDING)
-    (root / "ci" / "kaniko.yml").write_text(TEMPLATE)
-    (root / "ci" / "common.yml").write_text(COMMON)
-    (root / "docker").mkdir()
-    (root / "docker" / "Dockerfile").write_text(dockerfile)
-    return root
+    return workspace(root, dockerfile, {".gitlab-ci.yml": INCLUDING, "ci/kaniko.yml": TEMPLATE,
+                                        "ci/common.yml": COMMON})
 
 
 def test_a_job_extending_a_template_of_an_included_file_is_read(tmp_path: Path) -> None:
     found = findings(including_workspace(tmp_path, WRITES_BUILDS))
-    job = INCLUDING.splitlines().index("build-image:")
-    assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", job, 0), ("KL001", "docker/Dockerfile", 3, 23)]
+    assert [place(f) for f in found] == [("KL001", ".gitlab-ci.yml", INCLUDING.splitlines().index("build-image:"), 0),
+                                         ("KL001", "docker/Dockerfile", 3, 23)]
     assert "(job 'build-image')" in found[1]["message"]
     assert findings(including_workspace(tmp_path / "clean", WRITES_APP)) == []
 
@@ -192,11 +193,7 @@ def test_includes_that_loop_or_are_missing_are_harmless(tmp_path: Path) -> None:
 
 async def test_editing_the_included_template_updates_the_including_pipeline(client: LanguageClient,
                                                                             tmp_path: Path) -> None:
-    including_workspace(tmp_path, WRITES_BUILDS)
-    await start(client, tmp_path)
-    ci_uri = open_document(client, tmp_path / ".gitlab-ci.yml", "yaml")
-    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
-    assert (on_job.code, on_job.range.start.line) == ("KL001", INCLUDING.splitlines().index("build-image:"))
+    ci_uri = await reported_on_the_job(client, including_workspace(tmp_path, WRITES_BUILDS), INCLUDING)
     template_uri = open_document(client, tmp_path / "ci" / "kaniko.yml", "yaml")
     line = TEMPLATE.splitlines().index(next(x for x in TEMPLATE.splitlines() if "--dockerfile" in x))
     start_at = TEMPLATE.splitlines()[line].index("${DOCKERFILE}")
