@@ -61,6 +61,8 @@ class Session:
     """One server process and what it told the client."""
 
     command: list[str]
+    cache: Path | None = None
+    """The findings cache the server reads and writes (default: a new empty folder: a cold start)."""
     client: LanguageClient = field(init=False)
     published: asyncio.Queue[types.PublishDiagnosticsParams] = field(default_factory=asyncio.Queue)
     progress_ended: asyncio.Event = field(default_factory=asyncio.Event)
@@ -92,8 +94,9 @@ class Session:
         def configuration(params: types.ConfigurationParams) -> list[object]:
             return [None for _ in params.items]
 
+        cache = self.cache or Path(tempfile.mkdtemp(prefix="kaniko-lsp-cache-"))
         started = time.perf_counter()
-        await client.start_io(*self.command)
+        await client.start_io(*self.command, env={**os.environ, "KANIKO_LSP_CACHE_DIR": str(cache)})
         await client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(
                 window=types.WindowClientCapabilities(work_done_progress=True),
@@ -279,10 +282,10 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
     return root
 
 
-async def pull_everything(root: Path) -> tuple[float, int, int]:
+async def pull_everything(root: Path, cache: Path | None = None) -> tuple[float, int, int]:
     """Spawn -> the answer to a `workspace/diagnostic` pull with a partial result token, in ms; and how many
     partial results and files with diagnostics it streamed."""
-    session = Session([SERVER, "serve"])
+    session = Session([SERVER, "serve"], cache)
     started = time.perf_counter()
     await session.start(root, pull=True)
     await session.client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(
@@ -323,7 +326,7 @@ def timed(command: list[str]) -> tuple[bytes, float, float]:
     return process.stdout, float(wall), int(rss) / 1024
 
 
-def check(root: Path, lines: list[str]) -> None:
+async def check(root: Path, lines: list[str]) -> None:
     relevant = relevant_files(root)
     lines += ["", f"`kaniko-lsp check` on the generated workspace ({relevant} relevant files):", "",
               "| run | jobs | wall | relevant files/s | peak RSS |", "|---|---|---|---|---|"]
@@ -340,9 +343,12 @@ def check(root: Path, lines: list[str]) -> None:
             output, wall, rss = timed([SERVER, "check", str(root), "--jobs", str(jobs), "--format", "json", *flags])
             outputs.append(output)
             lines.append(f"| {name} | {jobs} | {wall:.2f} s | {relevant / wall:.0f} | {rss:.0f} MB |")
+        warm = (await pull_everything(root, Path(cache)))[0]
     findings = len(json.loads(outputs[0])["findings"])
     lines.append(f"\nOutput identical with one and two jobs, and with the cache: "
                  f"{len(set(outputs[:4])) == 1} ({findings} findings).")
+    lines.append(f"\nThe server started on the same workspace with that cache (the one `check` fills): spawn -> "
+                 f"workspace/diagnostic answered in {warm:.1f} ms.")
 
 
 async def main(options: argparse.Namespace) -> None:
@@ -354,7 +360,7 @@ async def main(options: argparse.Namespace) -> None:
     await small(options.edits, peer, lines)
     if not options.skip_monorepo:
         root = await large(options.edits, options.pipelines, peer, lines)
-        check(root, lines)
+        await check(root, lines)
         shutil.rmtree(root.parent, ignore_errors=True)
     print("\n".join(lines))
 

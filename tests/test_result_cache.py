@@ -3,6 +3,7 @@ pipeline read is unchanged."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -10,15 +11,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pytest_lsp import LanguageClient
 
 from kaniko_lsp import engine as engine_module
 from kaniko_lsp.analysis import Result, analyze
 from kaniko_lsp.config import Config
+from kaniko_lsp.engine import Engine
 from kaniko_lsp.result_cache import ResultCache, _finding, _read_finding, default_directory
 from kaniko_lsp.workspace import Workspace
 from test_incremental import FILES, OPTIONAL, variants
 
 from conftest import EXAMPLES, SERVER
+from lsp_support import open_document, start
 
 WRITES_M2 = "FROM alpine\nRUN mkdir -p /build/.m2\n"
 CLEAN = "FROM alpine\nRUN mkdir -p /opt/app\n"
@@ -211,3 +217,54 @@ def test_a_change_to_an_included_gitlab_file_is_seen(tmp_path: Path) -> None:
     assert view(cached_run(root, folder)) == view(analyze(Workspace(root))) and cached_run(root, folder).findings == []
     (root / "ci" / "common.yml").write_text(".registry:\n  script: [/kaniko/executor --context . --no-push]\n")
     assert view(cached_run(root, folder)) == view(analyze(Workspace(root)))
+
+
+def test_the_editor_engine_starts_from_the_cache_and_analyses_a_pipeline_when_a_feature_needs_it(
+        make_workspace, tmp_path: Path, counted: list[str]) -> None:
+    root = make_workspace({"a/Jenkinsfile": pipeline("shared/Dockerfile"),
+                           "b/Jenkinsfile": pipeline("shared/Dockerfile"),
+                           "c/Jenkinsfile": pipeline("c/Dockerfile"),
+                           "shared/Dockerfile": WRITES_M2, "c/Dockerfile": CLEAN})
+    folder = tmp_path / "cache"
+    cold = cached_run(root, folder)
+    counted.clear()
+
+    engine = Engine(Workspace(root))
+    engine.cache = ResultCache(folder, engine.workspace, None)
+    engine.scan()
+    for found in sorted(engine.pipelines):
+        engine.discover(found)
+    engine.refresh()
+    assert counted == [] and engine.from_cache == {"a/Jenkinsfile", "b/Jenkinsfile", "c/Jenkinsfile"}
+    assert view(engine.result()) == view(cold)
+
+    assert len(engine.analyses_reading("shared/Dockerfile")) == 2  # hover, links: analysed on demand
+    assert sorted(counted) == ["a/Jenkinsfile", "b/Jenkinsfile"] and engine.from_cache == {"c/Jenkinsfile"}
+
+    engine.set_buffer("c/Dockerfile", WRITES_M2)  # unsaved text: analysed, never stored as the disk's
+    engine.refresh()
+    assert counted[-1] == "c/Jenkinsfile" and any(f.location.path == "c/Dockerfile" for f in engine.result().findings)
+    engine.save_cache()
+    counted.clear()  # the disk still holds the clean c/Dockerfile: only c/Jenkinsfile is analysed again
+    assert view(cached_run(root, folder)) == view(cold) and counted == ["c/Jenkinsfile"]
+
+
+async def test_the_server_reports_what_the_cache_holds_and_answers_hover(client: LanguageClient,
+                                                                         make_workspace) -> None:
+    root = make_workspace({"Jenkinsfile": pipeline("Dockerfile"), "Dockerfile": WRITES_M2})
+    assert check(root, env=dict(os.environ)).returncode == 1  # fills the cache the server reads
+    await start(client, root, pull=True)
+    for _ in range(100):
+        ends = [r for reports in client.progress_reports.values() for r in reports
+                if isinstance(r, types.WorkDoneProgressEnd)]
+        if ends:
+            break
+        await asyncio.sleep(0.05)
+    assert ends[-1].message == "1 pipeline(s) indexed, 1 with findings from the cache"
+    report = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    assert sorted((Path(to_fs_path(item.uri)).name, [d.code for d in item.items]) for item in report.items) == \
+        [("Dockerfile", ["KL001"]), ("Jenkinsfile", ["KL001"])]
+    dockerfile = open_document(client, root / "Dockerfile", "dockerfile")
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=dockerfile), position=types.Position(line=1, character=2)))
+    assert hover is not None and "RUN mkdir writes `/build/.m2`: missing from the image" in hover.contents.value

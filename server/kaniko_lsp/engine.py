@@ -16,6 +16,7 @@ from .config import Config
 from .linked import PipelineAnalysis
 from .model import Finding, Location
 from .parsed import ParseCache
+from .result_cache import PipelinePart, ResultCache, input_digest
 from .rules import RULES
 from .unit import PipelineResult, analyze_pipeline, discover_inputs, input_fingerprint
 from .workspace import GLOB, Workspace, glob_matches
@@ -65,6 +66,13 @@ class Engine:
         """How many pipeline analyses ran (reused results do not count)."""
         self.affected: set[str] = set()
         """Files whose findings changed since `refresh` last returned them (a removed pipeline's files)."""
+        self.cache: ResultCache | None = None
+        """Findings kept on disk by an earlier run (`kaniko-lsp check` or the server), reused for a pipeline
+        whose inputs are unchanged until an analysis of it is needed (hover, links, a change)."""
+        self.from_cache: set[str] = set()
+        """Pipelines whose result came from the cache: findings without an analysis."""
+        self.unsaved: set[str] = set()
+        """Pipelines analysed since the cache was last written."""
 
     # --- inputs --------------------------------------------------------------------------
     def scan(self) -> None:
@@ -153,8 +161,13 @@ class Engine:
 
     def discover(self, pipeline: str) -> None:
         """Learns which files a pipeline reads without analysing it (a cheap first pass over a workspace:
-        the full analysis follows when a document needs it or when there is time)."""
+        the full analysis follows when a document needs it or when there is time). A pipeline the cache
+        holds unchanged gets its findings from there."""
         if pipeline in self.results or pipeline in self.discovered:
+            return
+        cached = self._cached(pipeline)
+        if cached is not None:
+            self._store(cached)
             return
         inputs = discover_inputs(self.workspace, pipeline, self.parsed)
         self.discovered[pipeline] = inputs
@@ -173,9 +186,38 @@ class Engine:
             old = self.results.get(path)
             if old is not None and self._unchanged(old):
                 continue
-            affected |= self._store(analyze_pipeline(self.workspace, path, self.parsed, self.config))
-            self.analysed += 1
+            cached = self._cached(path) if old is None else None
+            affected |= self._store(cached if cached is not None else self._analyze(path))
         return affected
+
+    def _analyze(self, pipeline: str) -> PipelineResult:
+        self.analysed += 1
+        self.from_cache.discard(pipeline)
+        self.unsaved.add(pipeline)
+        return analyze_pipeline(self.workspace, pipeline, self.parsed, self.config)
+
+    def _cached(self, pipeline: str) -> PipelineResult | None:
+        """The cache's result of a pipeline whose inputs read as when it was stored (no analysis)."""
+        part = self.cache.reuse(self.workspace, pipeline) if self.cache is not None else None
+        if part is None:
+            return None
+        self.from_cache.add(pipeline)
+        inputs = {p: input_fingerprint(self.workspace, p) for p in part.inputs}
+        return PipelineResult(pipeline, inputs, None, part.findings, part.problems, part.unreadable,
+                              part.config_problems)
+
+    def save_cache(self) -> None:
+        """Writes the results analysed since the last write to the cache, those still current."""
+        if self.cache is None or not self.unsaved:
+            return
+        for pipeline in sorted(self.unsaved):
+            result = self.results.get(pipeline)
+            if result is not None and pipeline not in self.stale and self._unchanged(result):
+                self.cache.store(pipeline, PipelinePart(
+                    result.findings, result.unreadable, result.config_problems, result.problems,
+                    {p: input_digest(self.workspace, p) for p in sorted(result.inputs)}))
+        self.unsaved.clear()
+        self.cache.save()
 
     def _unchanged(self, result: PipelineResult) -> bool:
         """Whether every input of `result` still reads the same (then the result still holds)."""
@@ -240,7 +282,10 @@ class Engine:
         return next((r.unreadable[path] for r in self.results_about(path) if path in r.unreadable), None)
 
     def analyses_reading(self, path: str) -> list[PipelineAnalysis]:
-        """The analyses of the pipelines that read `path` (for hover, links and hints on it)."""
+        """The analyses of the pipelines that read `path` (for hover, links and hints on it); a result taken
+        from the cache is analysed now."""
+        for pipeline in sorted(self.readers_of(path) & self.from_cache):
+            self.affected |= self._store(self._analyze(pipeline))
         results = [self.results.get(p) for p in sorted(self.readers_of(path))]
         return [r.analysis for r in results if r is not None and r.analysis is not None]
 

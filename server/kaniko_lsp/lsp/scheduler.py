@@ -46,6 +46,14 @@ class Host(Protocol):
 
 SLICE_SECONDS = 0.004
 """How long analysis runs before the event loop may serve requests."""
+SAVE_SECONDS = 60.0
+"""The least time between two writes of a root's cache (also written when the server exits)."""
+
+
+def save_caches(roots: Iterable[Root]) -> None:
+    """Writes each root's cache (one that cannot be written only costs time at the next start)."""
+    for root in roots:
+        root.engine.save_cache()
 
 
 class Scheduler:
@@ -62,6 +70,7 @@ class Scheduler:
         self.task: asyncio.Task[None] | None = None
         self.idle = asyncio.Event()
         self.idle.set()
+        self.saved_at: float | None = None
 
     # --- requests ------------------------------------------------------------------------
     def note(self, root: Root, files: Iterable[str]) -> None:
@@ -111,6 +120,7 @@ class Scheduler:
                 if not self.urgent and not self._has_background_work():
                     self.publish_affected()
                     if not self.urgent and not self._has_background_work():
+                        self._save_caches()
                         break
                 await asyncio.sleep(0)
         except Exception as error:  # keep serving; say what failed
@@ -118,6 +128,15 @@ class Scheduler:
         finally:
             if not self.urgent:
                 self.idle.set()
+
+    def _save_caches(self) -> None:
+        """Writes what was analysed to each root's cache once the work settles (at most once a minute)."""
+        now = time.monotonic()
+        if self.saved_at is not None and now - self.saved_at < SAVE_SECONDS:
+            return
+        if all(root.ready for root in self.server.roots.values()):
+            self.saved_at = now
+            save_caches(self.server.roots.values())
 
     def _urgent(self, uri: str) -> None:
         """Analyses what a document's diagnostics depend on and publishes them."""

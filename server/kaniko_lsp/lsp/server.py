@@ -118,6 +118,10 @@ class KanikoLanguageServer(LanguageServer):
             from ..workspace import Workspace
 
             root = Root(path, Engine(Workspace(path)), folder, indexing=folder)
+            if folder:
+                from ..result_cache import ResultCache, default_directory
+
+                root.engine.cache = ResultCache(default_directory(), root.engine.workspace, None)
             if not folder:
                 root.finish_indexing()
             self.roots[path] = root

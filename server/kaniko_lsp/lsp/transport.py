@@ -14,6 +14,7 @@ a body that turns out to hold more than one JSON value gives the rest back to th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -194,6 +195,10 @@ def serve_stdio(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        from .scheduler import save_caches
+
+        with contextlib.suppress(Exception):  # the cache only saves time; exiting matters more
+            save_caches(server.roots.values())
         server.shutdown()
 
 

@@ -87,7 +87,9 @@ async def index_folders(ls: KanikoLanguageServer, folders: list[Path]) -> None:
                 root.skipped = engine.pipelines - engine.results.keys() - engine.discovered.keys()
             root.finish_indexing()
             ls.scheduler.root_ready(root)
-        progress.end(f"{sum(len(r.engine.pipelines) for r in roots)} pipeline(s) indexed")
+        cached = sum(len(r.engine.from_cache) for r in roots)
+        progress.end(f"{sum(len(r.engine.pipelines) for r in roots)} pipeline(s) indexed"
+                     + (f", {cached} with findings from the cache" if cached else ""))
 
 
 async def _scan(root: Root, progress: _Progress) -> None:
