@@ -268,3 +268,17 @@ async def test_the_server_reports_what_the_cache_holds_and_answers_hover(client:
     hover = await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=dockerfile), position=types.Position(line=1, character=2)))
     assert hover is not None and "RUN mkdir writes `/build/.m2`: missing from the image" in hover.contents.value
+
+
+async def test_the_server_writes_what_it_analysed_once_work_settles(client: LanguageClient, make_workspace) -> None:
+    root = make_workspace({"Jenkinsfile": pipeline("Dockerfile"), "Dockerfile": WRITES_M2})
+    written = ResultCache(Path(os.environ["KANIKO_LSP_CACHE_DIR"]), Workspace(root), None).file
+    await start(client, root)
+    for _ in range(200):
+        if written.exists():
+            break
+        await asyncio.sleep(0.05)
+    entry = json.loads(written.read_text())["pipelines"]["Jenkinsfile"]
+    assert sorted(entry["inputs"]) == [".kaniko-lsp.yaml", "Dockerfile", "Jenkinsfile"]
+    assert [(f["rule"], f["location"][0]) for f in entry["findings"]] == [("KL001", "Dockerfile"),
+                                                                          ("KL001", "Jenkinsfile")]

@@ -207,17 +207,25 @@ class Engine:
                               part.config_problems)
 
     def save_cache(self) -> None:
-        """Writes the results analysed since the last write to the cache, those still current."""
-        if self.cache is None or not self.unsaved:
-            return
-        for pipeline in sorted(self.unsaved):
+        """Writes the results analysed since the last write to the cache."""
+        if self.cache is not None:
+            self.store_unsaved()
+            self.cache.save()
+
+    def store_unsaved(self, limit: int | None = None) -> bool:
+        """Puts up to `limit` results analysed since the last write into the cache (those still current:
+        never a result of text that changed since); returns whether some are left."""
+        if self.cache is None:
+            self.unsaved.clear()
+            return False
+        for pipeline in sorted(self.unsaved)[:limit]:
+            self.unsaved.discard(pipeline)
             result = self.results.get(pipeline)
             if result is not None and pipeline not in self.stale and self._unchanged(result):
                 self.cache.store(pipeline, PipelinePart(
                     result.findings, result.unreadable, result.config_problems, result.problems,
                     {p: input_digest(self.workspace, p) for p in sorted(result.inputs)}))
-        self.unsaved.clear()
-        self.cache.save()
+        return bool(self.unsaved)
 
     def _unchanged(self, result: PipelineResult) -> bool:
         """Whether every input of `result` still reads the same (then the result still holds)."""

@@ -108,13 +108,24 @@ class ResultCache:
 
     def save(self) -> None:
         """Writes the entries back (atomically); a cache that cannot be written is left as it was."""
+        entries = self.snapshot()
+        if entries is not None:
+            self.write(entries)
+
+    def snapshot(self) -> dict[str, dict[str, Any]] | None:
+        """The entries to write (None when nothing changed since the last snapshot)."""
         if not self.changed:
-            return
+            return None
+        self.changed = False
+        return dict(self.entries)
+
+    def write(self, entries: dict[str, dict[str, Any]]) -> None:
+        """Writes a snapshot (only files are touched: it may run in another thread)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".check-", dir=self.directory)
             with os.fdopen(handle, "w", encoding="utf-8") as output:
-                json.dump({"format": FORMAT, "pipelines": self.entries}, output, separators=(",", ":"))
+                json.dump({"format": FORMAT, "pipelines": entries}, output, separators=(",", ":"))
             os.replace(temporary, self.file)
         except OSError:
             return

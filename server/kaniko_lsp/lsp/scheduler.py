@@ -48,6 +48,8 @@ SLICE_SECONDS = 0.004
 """How long analysis runs before the event loop may serve requests."""
 SAVE_SECONDS = 60.0
 """The least time between two writes of a root's cache (also written when the server exits)."""
+SAVE_SLICE = 25
+"""Results put into the cache between two turns of the event loop."""
 
 
 def save_caches(roots: Iterable[Root]) -> None:
@@ -71,6 +73,7 @@ class Scheduler:
         self.idle = asyncio.Event()
         self.idle.set()
         self.saved_at: float | None = None
+        self.saving: asyncio.Future[None] | None = None
 
     # --- requests ------------------------------------------------------------------------
     def note(self, root: Root, files: Iterable[str]) -> None:
@@ -130,13 +133,28 @@ class Scheduler:
                 self.idle.set()
 
     def _save_caches(self) -> None:
-        """Writes what was analysed to each root's cache once the work settles (at most once a minute)."""
+        """Writes what was analysed to each root's cache once the work settles (at most once a minute): in
+        slices, and the file in another thread."""
         now = time.monotonic()
         if self.saved_at is not None and now - self.saved_at < SAVE_SECONDS:
             return
-        if all(root.ready for root in self.server.roots.values()):
+        if all(root.ready for root in self.server.roots.values()) and \
+                any(root.engine.unsaved for root in self.server.roots.values()):
             self.saved_at = now
-            save_caches(self.server.roots.values())
+            self.saving = asyncio.ensure_future(self._save_in_slices())
+
+    async def _save_in_slices(self) -> None:
+        try:
+            for root in list(self.server.roots.values()):
+                cache = root.engine.cache
+                while root.engine.store_unsaved(limit=SAVE_SLICE):
+                    await asyncio.sleep(0)
+                entries = cache.snapshot() if cache is not None else None
+                if cache is not None and entries is not None:
+                    await asyncio.to_thread(cache.write, entries)
+        except Exception as error:  # the cache only saves time; say why it is not written
+            self.server.show_once("cache", f"kaniko-lsp: the cache was not written: {error!r}",
+                                  types.MessageType.Warning)
 
     def _urgent(self, uri: str) -> None:
         """Analyses what a document's diagnostics depend on and publishes them."""
