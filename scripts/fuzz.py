@@ -16,6 +16,7 @@ version that is not the latest), and ranges outside the document. Exit status 1 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -227,6 +228,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-server", action="store_true", help="only the in-process analysis")
     arguments = parser.parse_args()
+    os.environ["KANIKO_LSP_CACHE_DIR"] = tempfile.mkdtemp(prefix="kaniko-lsp-cache-")  # the server's: not the user's
     started = time.monotonic()
     tally = run(arguments.count, arguments.seed, server=not arguments.no_server)
     print(f"{tally.inputs} inputs in {time.monotonic() - started:.0f} s: {len(tally.crashes)} crashes, "
