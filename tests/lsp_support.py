@@ -95,3 +95,13 @@ async def replace_and_expect_clear(client: LanguageClient, uri: str, line: int, 
     for cleared in (uri, *also):
         assert not await wait_for(client, cleared, lambda d: not d)
 
+
+async def index_ended(client: LanguageClient, timeout: float = 5.0) -> types.WorkDoneProgressEnd:
+    """The end of the indexing progress (waits for it)."""
+    for _ in range(int(timeout / 0.05)):
+        ends = [r for reports in client.progress_reports.values() for r in reports
+                if isinstance(r, types.WorkDoneProgressEnd)]
+        if ends:
+            return ends[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError("the indexing progress never ended")

@@ -12,7 +12,7 @@ from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
 
 from helpers import declarative, kaniko_container, kaniko_step
-from lsp_support import code_actions, open_document, pulls, start, wait_for
+from lsp_support import code_actions, index_ended, open_document, pulls, start, wait_for
 
 PIPELINE = declarative(kaniko_container("/tmp/b"), kaniko_step("--context $(pwd) --dockerfile $(pwd)/Dockerfile"))
 LOSING = "FROM alpine\nRUN apk add git\nRUN mkdir -p /tmp/b/cache\n"
@@ -33,12 +33,7 @@ async def test_indexing_reports_progress_on_a_multi_root_workspace(client: Langu
         (root / "ci" / "build.Jenkinsfile").write_text(PIPELINE)
         (root / "Dockerfile").write_text(LOSING)
     await start(client, first, second)
-    for _ in range(100):
-        ends = [r for reports in client.progress_reports.values() for r in reports
-                if isinstance(r, types.WorkDoneProgressEnd)]
-        if ends:
-            break
-        await asyncio.sleep(0.05)
+    await index_ended(client)
     (report,) = client.progress_reports.values()
     assert isinstance(report[0], types.WorkDoneProgressBegin) and report[0].cancellable
     assert report[-1].message == "2 pipeline(s) indexed"

@@ -24,7 +24,7 @@ from kaniko_lsp.workspace import Workspace
 from test_incremental import FILES, OPTIONAL, variants
 
 from conftest import EXAMPLES, SERVER
-from lsp_support import open_document, start
+from lsp_support import index_ended, open_document, start
 
 WRITES_M2 = "FROM alpine\nRUN mkdir -p /build/.m2\n"
 CLEAN = "FROM alpine\nRUN mkdir -p /opt/app\n"
@@ -37,6 +37,11 @@ def pipeline(dockerfile: str) -> str:
             "''' } }\n  stages { stage('i') { steps { container(name: 'kaniko', shell: '/busybox/sh') {\n"
             f"    sh '/kaniko/executor --context `pwd` --dockerfile `pwd`/{dockerfile} --no-push'\n"
             "  } } } }\n}\n")
+
+
+THREE_PIPELINES = {"a/Jenkinsfile": pipeline("shared/Dockerfile"), "b/Jenkinsfile": pipeline("shared/Dockerfile"),
+                   "c/Jenkinsfile": pipeline("c/Dockerfile"), "shared/Dockerfile": WRITES_M2, "c/Dockerfile": CLEAN}
+"""Two pipelines build one Dockerfile, a third its own."""
 
 
 @pytest.fixture
@@ -66,10 +71,7 @@ def view(result: Result) -> tuple[object, ...]:
 
 def test_a_pipeline_is_analysed_again_only_when_what_it_read_changed(
         make_workspace, tmp_path: Path, counted: list[str]) -> None:
-    root = make_workspace({"a/Jenkinsfile": pipeline("shared/Dockerfile"),
-                           "b/Jenkinsfile": pipeline("shared/Dockerfile"),
-                           "c/Jenkinsfile": pipeline("c/Dockerfile"),
-                           "shared/Dockerfile": WRITES_M2, "c/Dockerfile": CLEAN})
+    root = make_workspace(THREE_PIPELINES)
     folder = tmp_path / "cache"
     first = cached_run(root, folder)
     assert sorted(counted) == ["a/Jenkinsfile", "b/Jenkinsfile", "c/Jenkinsfile"]
@@ -221,10 +223,7 @@ def test_a_change_to_an_included_gitlab_file_is_seen(tmp_path: Path) -> None:
 
 def test_the_editor_engine_starts_from_the_cache_and_analyses_a_pipeline_when_a_feature_needs_it(
         make_workspace, tmp_path: Path, counted: list[str]) -> None:
-    root = make_workspace({"a/Jenkinsfile": pipeline("shared/Dockerfile"),
-                           "b/Jenkinsfile": pipeline("shared/Dockerfile"),
-                           "c/Jenkinsfile": pipeline("c/Dockerfile"),
-                           "shared/Dockerfile": WRITES_M2, "c/Dockerfile": CLEAN})
+    root = make_workspace(THREE_PIPELINES)
     folder = tmp_path / "cache"
     cold = cached_run(root, folder)
     counted.clear()
@@ -254,13 +253,7 @@ async def test_the_server_reports_what_the_cache_holds_and_answers_hover(client:
     root = make_workspace({"Jenkinsfile": pipeline("Dockerfile"), "Dockerfile": WRITES_M2})
     assert check(root, env=dict(os.environ)).returncode == 1  # fills the cache the server reads
     await start(client, root, pull=True)
-    for _ in range(100):
-        ends = [r for reports in client.progress_reports.values() for r in reports
-                if isinstance(r, types.WorkDoneProgressEnd)]
-        if ends:
-            break
-        await asyncio.sleep(0.05)
-    assert ends[-1].message == "1 pipeline(s) indexed, 1 with findings from the cache"
+    assert (await index_ended(client)).message == "1 pipeline(s) indexed, 1 with findings from the cache"
     report = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
     assert sorted((Path(to_fs_path(item.uri)).name, [d.code for d in item.items]) for item in report.items) == \
         [("Dockerfile", ["KL001"]), ("Jenkinsfile", ["KL001"])]
