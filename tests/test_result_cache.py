@@ -126,7 +126,10 @@ def test_the_configuration_given_on_the_command_line_has_its_own_entries(
 
 @pytest.mark.parametrize("content", ["", "{", "[]", '{"pipelines": {"Jenkinsfile": 3}}',
                                      '{"pipelines": {"Jenkinsfile": {"inputs": {"Jenkinsfile": "x"}}}}',
-                                     '{"pipelines": {"Jenkinsfile": {"inputs": {}, "findings": [{"rule": 1}]}}}'])
+                                     '{"pipelines": {"Jenkinsfile": {"inputs": {}, "findings": [{"rule": 1}]}}}',
+                                     '{"pipelines": {"Jenkinsfile": {"inputs": {}, "unreadable": {}, "problems": [], '
+                                     '"config_problems": {}, "findings": [{"rule": "KL001", "severity": "error", '
+                                     '"location": [], "message": "", "related": [], "fixes": [], "parts": []}]}}}'])
 def test_a_cache_file_that_cannot_be_used_is_ignored_and_replaced(make_workspace, tmp_path: Path,
                                                                   content: str) -> None:
     root = make_workspace({"Jenkinsfile": pipeline("Dockerfile"), "Dockerfile": WRITES_M2})

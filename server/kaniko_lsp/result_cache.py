@@ -93,7 +93,7 @@ class ResultCache:
             if any(input_digest(workspace, path) != digest for path, digest in inputs.items()):
                 return None
             return _part(entry)
-        except (KeyError, TypeError, ValueError, AttributeError):  # an entry of another shape: analyse again
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # another shape: analyse again
             return None
 
     def store(self, pipeline: str, part: PipelinePart) -> None:
