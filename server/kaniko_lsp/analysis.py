@@ -6,14 +6,15 @@ The same engine serves the language server, which keeps it and updates it as fil
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .config import Config
-from .engine import Engine, Result, finding_order
-from .linked import PipelineAnalysis
-from .result_cache import PipelinePart, ResultCache, input_digest
+from .engine import Engine, Result
+from .result_cache import ResultCache
+from .unit import PipelineResult
 from .workspace import Workspace
 
 __all__ = ["Result", "analyze"]
@@ -32,36 +33,29 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Co
     entry in `Result.analyses`), and what is analysed is stored.
     """
     engine = Engine(workspace, config)
+    engine.cache = cache
     scanned = pipelines is None
     if pipelines is None:
         engine.scan()
         pipelines = sorted(engine.pipelines)
-    parts: dict[str, PipelinePart] = {}
-    if cache is not None:
-        parts = {p: part for p in pipelines if (part := cache.reuse(workspace, p)) is not None}
-    stale = [p for p in pipelines if p not in parts]
+    engine.add_pipelines(pipelines)
+    stale = [p for p in pipelines if not engine.reuse(p)]
     jobs = min(jobs, len(stale) // PIPELINES_PER_PROCESS)
-    analyses: list[PipelineAnalysis] = []
-    if jobs <= 1:
-        if cache is None:
-            return engine.result(pipelines)
-        analyses = engine.result(stale).analyses
-        parts.update((p, _part(engine, p, digests=True)) for p in stale)
-    else:
+    if jobs > 1:
         chunks = [stale[n::jobs] for n in range(jobs)]
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                               else None)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                                  initargs=(workspace.root, dict(workspace.buffers), config)) as pool:
-            for chunk in pool.map(_analyze_chunk, chunks, [cache is not None] * jobs):
-                parts.update(chunk)
+            for chunk in pool.map(_analyze_chunk, chunks):
+                for analysed in chunk:
+                    engine.adopt(analysed)
+    result = engine.result(pipelines)
     if cache is not None:
-        for pipeline in stale:
-            cache.store(pipeline, parts[pipeline])
         if scanned:
             cache.keep_only(set(pipelines))
-        cache.save()
-    return _merge(parts, pipelines, analyses)
+        engine.save_cache()
+    return result
 
 
 _worker: Engine | None = None
@@ -72,22 +66,8 @@ def _start_worker(root: Path, buffers: dict[str, str], config: Config | None) ->
     _worker = Engine(Workspace(root, dict(buffers)), config)
 
 
-def _analyze_chunk(pipelines: list[str], digests: bool) -> list[tuple[str, PipelinePart]]:
+def _analyze_chunk(pipelines: list[str]) -> list[PipelineResult]:
+    """The results of some pipelines, without their analyses (which stay in the worker)."""
     assert _worker is not None
     _worker.result(pipelines)
-    return [(p, _part(_worker, p, digests)) for p in pipelines]
-
-
-def _part(engine: Engine, pipeline: str, digests: bool) -> PipelinePart:
-    result = engine.results[pipeline]
-    inputs = {p: input_digest(engine.workspace, p) for p in sorted(result.inputs)} if digests else {}
-    return PipelinePart(result.findings, result.unreadable, result.config_problems, result.problems, inputs)
-
-
-def _merge(parts: dict[str, PipelinePart], pipelines: list[str], analyses: list[PipelineAnalysis]) -> Result:
-    chosen = [parts[p] for p in pipelines]
-    findings = sorted({f: None for part in chosen for f in part.findings}, key=finding_order)
-    unreadable = dict(sorted({p: r for part in chosen for p, r in part.unreadable.items()}.items()))
-    config_problems = dict(sorted({p: c for part in chosen for p, c in part.config_problems.items()}.items()))
-    problems = sorted({p: None for part in chosen for p in part.problems}, key=lambda p: (p[0].path, p[0].range, p[1]))
-    return Result(findings, analyses, unreadable, config_problems, problems, sorted(pipelines))
+    return [dataclasses.replace(_worker.results[p], analysis=None) for p in pipelines]

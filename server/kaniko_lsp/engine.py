@@ -163,11 +163,7 @@ class Engine:
         """Learns which files a pipeline reads without analysing it (a cheap first pass over a workspace:
         the full analysis follows when a document needs it or when there is time). A pipeline the cache
         holds unchanged gets its findings from there."""
-        if pipeline in self.results or pipeline in self.discovered:
-            return
-        cached = self._cached(pipeline)
-        if cached is not None:
-            self._store(cached)
+        if pipeline in self.results or pipeline in self.discovered or self.reuse(pipeline):
             return
         inputs = discover_inputs(self.workspace, pipeline, self.parsed)
         self.discovered[pipeline] = inputs
@@ -195,6 +191,19 @@ class Engine:
         self.from_cache.discard(pipeline)
         self.unsaved.add(pipeline)
         return analyze_pipeline(self.workspace, pipeline, self.parsed, self.config)
+
+    def reuse(self, pipeline: str) -> bool:
+        """Takes a pipeline's result from the cache when it holds one whose inputs are unchanged."""
+        cached = self._cached(pipeline) if pipeline not in self.results else None
+        if cached is not None:
+            self._store(cached)
+        return cached is not None
+
+    def adopt(self, result: PipelineResult) -> None:
+        """Keeps a result analysed in a forked process, as current (its input fingerprints hash alike)."""
+        self.stale.discard(result.path)
+        self.unsaved.add(result.path)
+        self._store(result)
 
     def _cached(self, pipeline: str) -> PipelineResult | None:
         """The cache's result of a pipeline whose inputs read as when it was stored (no analysis)."""
