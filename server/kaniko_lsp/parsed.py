@@ -58,8 +58,8 @@ def _is_gitlab_ci(path: str, text: str) -> bool:
 
 def _tekton_references(path: str, text: str) -> set[tuple[str, str]]:
     """What a Tekton file refers to by name and does not define itself."""
-    documents = compose(YamlSource(path, text), Pipeline(path))
-    return references(documents) - set(definitions(YamlSource(path, text), documents))
+    source = YamlSource(path, text)
+    return references(source, compose(source, Pipeline(path)))
 
 
 def _tekton_definitions(path: str, text: str) -> Definitions:

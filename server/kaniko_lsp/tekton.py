@@ -118,23 +118,20 @@ def definitions(source: YamlSource, documents: list[Node]) -> Definitions:
     return found
 
 
-def references(documents: list[Node]) -> set[tuple[str, str]]:
-    """The (kind, name) of every Task, ClusterTask or Pipeline the documents refer to by name."""
-    found: set[tuple[str, str]] = set()
+def references(source: YamlSource, documents: list[Node]) -> set[tuple[str, str]]:
+    """The (kind, name) of every Task, ClusterTask or Pipeline the documents refer to by name and do not
+    define themselves."""
+    local = definitions(source, documents)
+    missing: set[tuple[str, str]] = set()
+
+    def find(kind: str, name: str) -> list[tuple[YamlSource, Node]]:
+        if (kind, name) not in local:
+            missing.add((kind, name))
+        return local.get((kind, name), [])
+
     for document in documents:
-        top = mapping(document)
-        kind, spec = text_of(top.get("kind")) or "", mapping(top.get("spec"))
-        if "tekton.dev/" not in (text_of(top.get("apiVersion")) or ""):
-            continue
-        if kind == "TaskRun" and (ref := _reference(spec.get("taskRef"), "Task")):
-            found.add(ref)
-        if kind == "PipelineRun" and (ref := _reference(spec.get("pipelineRef"), "Pipeline")):
-            found.add(ref)
-        pipeline_spec = spec if kind == "Pipeline" else mapping(spec.get("pipelineSpec"))
-        for task in items(pipeline_spec.get("tasks")) + items(pipeline_spec.get("finally")):
-            if ref := _reference(mapping(task).get("taskRef"), "Task"):
-                found.add(ref)
-    return found
+        _task_specs(source, document, find)
+    return missing
 
 
 def _reference(node: Node | None, kind: str) -> tuple[str, str] | None:
