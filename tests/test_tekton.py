@@ -232,3 +232,18 @@ async def test_a_task_file_created_later_is_followed_by_the_pipeline(client: Lan
     (on_dockerfile,) = await wait_for(client, dockerfile_uri, lambda d: len(d) == 1)
     assert (on_dockerfile.code, on_dockerfile.range.start.line, on_dockerfile.range.start.character) == \
         ("KL001", 2, 13)
+
+
+def test_a_run_in_one_file_of_a_pipeline_in_another_of_a_task_in_a_third_passes_its_params(tmp_path: Path) -> None:
+    pipeline = PIPELINE.replace("    - name: image\n", "    - name: image\n    - name: dockerfile\n", 1)
+    pipeline = pipeline.replace("value: ./images/app/Dockerfile", "value: $(params.dockerfile)")
+    run = RUN + "    - name: dockerfile\n      value: ./images/app/Dockerfile\n"
+    (tmp_path / "tekton").mkdir()
+    for name, text in (("task-kaniko.yaml", TASK), ("pipeline.yaml", pipeline), ("run.yaml", run)):
+        (tmp_path / "tekton" / name).write_text(text)
+    (tmp_path / "Dockerfile").write_text(WRITES_SRC)
+    (tmp_path / "images" / "app").mkdir(parents=True)
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_WORKSPACE)
+    step = line_of(TASK, "- name: build-and-push")
+    assert [place(f) for f in findings(tmp_path) if f["rule"] == "KL001"] == [
+        ("KL001", "images/app/Dockerfile", 2, 13), ("KL001", "tekton/task-kaniko.yaml", step, 12)]

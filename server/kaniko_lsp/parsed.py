@@ -131,15 +131,14 @@ class ParseCache:
         return self.pipelines.get(path, text)
 
     def _tekton(self, path: str, text: str, workspace: Workspace) -> Pipeline:
-        """A Tekton file with the Tasks and Pipelines it names from other files of the repository."""
-        wanted = self.tekton_references.get(path, text)
-        if not wanted:
+        """A Tekton file with the Tasks and Pipelines it names, directly or through a Pipeline it names,
+        from other files of the repository."""
+        if not self.tekton_references.get(path, text):
             return self.pipelines.get(path, text)
-        names = {name for _, name in wanted}
-        candidates = []
+        candidates = []  # every file defining a Task or Pipeline: a Pipeline found there may name more
         for other in workspace.glob("**/*.yaml") + workspace.glob("**/*.yml"):
             content = workspace.read(other) if other != path else None
-            if content is not None and "tekton.dev/" in content and any(name in content for name in names):
+            if content is not None and "tekton.dev/" in content and self.tekton_definitions.get(other, content):
                 candidates.append((other, content))
         found: Definitions = {}
         for other, content in candidates:
