@@ -196,7 +196,7 @@ class Engine:
         """Takes a pipeline's result from the cache when it holds one whose inputs are unchanged."""
         cached = self._cached(pipeline) if pipeline not in self.results else None
         if cached is not None:
-            self._store(cached)
+            self.affected |= self._store(cached)
         return cached is not None
 
     def adopt(self, result: PipelineResult) -> None:

@@ -234,8 +234,9 @@ def _analyze(workspace: Workspace, path: str, text: str, parsed: ParseCache, con
     result.problems = capped_problems([(p.location, p.message) for p in pipeline.problems])
     analysis = link(workspace, pipeline, parsed)
     configs = ConfigResolver(lambda p: _config(workspace, parsed, p), config)
-    analysis.preferred_working_dirs = configs.for_path(path)[0].preferred_working_dirs
-    _with_runner_mounts(analysis, configs.for_path(path)[0].runner)
+    settings = configs.for_path(path)[0]
+    analysis.preferred_working_dirs = settings.preferred_working_dirs
+    _with_runner_mounts(analysis, settings.runner)
     result.analysis = analysis
     result.findings = _configured(run_rules(analysis), analysis, workspace, parsed, configs)
     result.config_problems = configs.problems

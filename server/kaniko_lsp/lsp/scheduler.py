@@ -74,6 +74,7 @@ class Scheduler:
         self.idle.set()
         self.saved_at: float | None = None
         self.saving: asyncio.Future[None] | None = None
+        """The cache write in progress (held so that the event loop does not drop the task)."""
 
     # --- requests ------------------------------------------------------------------------
     def note(self, root: Root, files: Iterable[str]) -> None:
