@@ -122,7 +122,7 @@ class KanikoLanguageServer(LanguageServer):
                 from ..result_cache import ResultCache, default_directory
 
                 root.engine.cache = ResultCache(default_directory(), root.engine.workspace, None)
-            if not folder:
+            else:
                 root.finish_indexing()
             self.roots[path] = root
         return self.roots[path]
