@@ -90,16 +90,15 @@ def read_gitlab(path: str, text: str, included: Sequence[tuple[str, str]] = ()) 
     pipeline = Pipeline(path)
     source = YamlSource(path, text)
     origins: dict[int, YamlSource] = {}
-    base: dict[str, Node] = {}
-    base_keys: dict[str, Node] = {}
+    base: dict[str, tuple[Node, Node]] = {}
+    """The top-level keys of the included files, each with its key node and value node."""
     variables: dict[str, str] = {}
     for name, content in included:
         other = YamlSource(name, content)
         for document in compose(other, Pipeline(name)):
             if isinstance(document, MappingNode):
                 _note_origin(document, other, origins)
-                base.update(mapping(document))
-                base_keys.update((k.value, k) for k, _ in document.value if isinstance(k, ScalarNode))
+                base.update(_entries(document))
                 variables = _variables(mapping(document).get("variables"), variables)
 
     def source_of(node: Node) -> YamlSource:
@@ -108,13 +107,11 @@ def read_gitlab(path: str, text: str, included: Sequence[tuple[str, str]] = ()) 
     for document in compose(source, pipeline):
         if not isinstance(document, MappingNode):
             continue
-        own = mapping(document)
-        top = {**base, **own}
+        entries = {**base, **_entries(document)}
+        top = {name: value for name, (_, value) in entries.items()}
         defaults = {**{k: top[k] for k in ("image", "before_script") if k in top}, **mapping(top.get("default"))}
-        keys = {**base_keys, **{k.value: k for k, _ in document.value if isinstance(k, ScalarNode)}}
-        document_variables = _variables(own.get("variables"), variables)
-        for name, key in keys.items():
-            node = top[name]
+        document_variables = _variables(mapping(document).get("variables"), variables)
+        for name, (key, node) in entries.items():
             if name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):
                 continue
             extended, chain = _extended(top, mapping(node), set())
@@ -122,6 +119,11 @@ def read_gitlab(path: str, text: str, included: Sequence[tuple[str, str]] = ()) 
             if "script" in job:
                 _read_job(source_of, top, key, name, job, chain, document_variables, pipeline)
     return pipeline
+
+
+def _entries(document: MappingNode) -> dict[str, tuple[Node, Node]]:
+    """The top-level keys of a document, each with its key node and value node."""
+    return {key.value: (key, value) for key, value in document.value if isinstance(key, ScalarNode)}
 
 
 def _note_origin(node: Node, source: YamlSource, origins: dict[int, YamlSource]) -> None:
