@@ -7,6 +7,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 from .model import Location, Position, Range
@@ -38,7 +39,11 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Offset of each line's first character (found on first use: most files need no position)."""
+        return [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
 
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.text)))

@@ -7,7 +7,6 @@ import enum
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from .. import shell
 from .state import StageState
@@ -43,24 +42,38 @@ Found = tuple[shell.Word | None, str | None, Effect, bool]
 """(the word naming the path, None for the command word; the path; the effect; a tool cache)."""
 
 
-@dataclass
-class Command:
-    """One simple command being interpreted, with the state it runs in."""
+class CommandLine:
+    """A command's words as written, read without any state: its name, options and operands. Shared by
+    every RUN with the same script text (results are computed once and never changed)."""
 
-    words: list[shell.Word]
-    state: StageState
-    cwd: str | None
-    env: dict[str, str] = field(default_factory=dict)
-    """Variables assigned on the command line (`GOBIN=/x go install ...`)."""
-    name: str = ""
+    __slots__ = ("_dashed", "_operands", "_options", "env", "name", "words")
 
-    def __post_init__(self) -> None:
-        self.name = self.words[0].value.rsplit("/", 1)[-1] if self.words else ""
+    def __init__(self, words: list[shell.Word], env: dict[str, str]) -> None:
+        self.words = words
+        self.env = env
+        """Variables assigned on the command line (`GOBIN=/x go install ...`)."""
+        self.name = words[0].value.rsplit("/", 1)[-1] if words else ""
+        self._options: set[str] | None = None
+        self._operands: list[shell.Word] | None = None
+        self._dashed: list[tuple[int, shell.Word]] | None = None
+        """Words that may be options, with their index (read once for every `option_value`)."""
+
+    @staticmethod
+    def of(command: shell.Command) -> CommandLine:
+        """The command behind the prefixes (`sudo`, `env A=b`...) of a simple command."""
+        words, env = unwrap(command.words)
+        return CommandLine(words, env)
 
     def options(self) -> set[str]:
-        return {w.value for w in self.words[1:] if w.value.startswith("-")}
+        if self._options is None:
+            self._options = {w.value for w in self.words[1:] if w.value.startswith("-")}
+        return self._options
 
     def operands(self, skip: int = 1) -> list[shell.Word]:
+        """The words after the first `skip` that are neither options nor option values (never change the
+        list: it is shared)."""
+        if skip == 1 and self._operands is not None:
+            return self._operands
         takes_value = VALUE_OPTIONS.get(self.name, set())
         operands, k, words = [], skip, self.words
         end_of_options = False
@@ -74,29 +87,57 @@ class Command:
             else:
                 operands.append(words[k])
             k += 1
+        if skip == 1:
+            self._operands = operands
         return operands
 
     def option_value(self, *names: str) -> shell.Word | None:
         """The value of the first of `names` given (`-o x`, `-ox`, `--out x`, `--out=x`, `-Dkey=x` for a
         name ending in `=`)."""
         words = self.words
-        for k, word in enumerate(words):
+        if self._dashed is None:
+            self._dashed = [(k, w) for k, w in enumerate(words) if w.value.startswith("-")]
+        for k, word in self._dashed:
+            value = word.value
             for name in names:
                 if name.endswith("="):
-                    if word.value.startswith(name):
-                        value = word.value[len(name):]
-                        return shell.Word(value, word.end - len(value), word.end, word.dynamic)
+                    if value.startswith(name):
+                        rest = value[len(name):]
+                        return shell.Word(rest, word.end - len(rest), word.end, word.dynamic)
                     continue
-                if word.value == name and k + 1 < len(words):
+                if value == name and k + 1 < len(words):
                     return words[k + 1]
-                if name.startswith("--") and word.value.startswith(name + "="):
-                    value = word.value[len(name) + 1:]
-                    return shell.Word(value, word.end - len(value), word.end, word.dynamic)
-                if len(name) == 2 and not name.startswith("--") and word.value.startswith(name) \
-                        and len(word.value) > 2 and not word.value.startswith("--"):
-                    value = word.value[2:]
-                    return shell.Word(value, word.end - len(value), word.end, word.dynamic)
+                if name.startswith("--") and value.startswith(name + "="):
+                    rest = value[len(name) + 1:]
+                    return shell.Word(rest, word.end - len(rest), word.end, word.dynamic)
+                if len(name) == 2 and not name.startswith("--") and value.startswith(name) \
+                        and len(value) > 2 and not value.startswith("--"):
+                    rest = value[2:]
+                    return shell.Word(rest, word.end - len(rest), word.end, word.dynamic)
         return None
+
+
+class Command:
+    """One simple command being interpreted, with the state it runs in."""
+
+    __slots__ = ("cwd", "env", "line", "name", "state", "words")
+
+    def __init__(self, line: CommandLine, state: StageState, cwd: str | None) -> None:
+        self.line = line
+        self.words = line.words
+        self.name = line.name
+        self.env = line.env
+        self.state = state
+        self.cwd = cwd
+
+    def options(self) -> set[str]:
+        return self.line.options()
+
+    def operands(self, skip: int = 1) -> list[shell.Word]:
+        return self.line.operands(skip)
+
+    def option_value(self, *names: str) -> shell.Word | None:
+        return self.line.option_value(*names)
 
     def lookup(self, name: str) -> str | None:
         return self.env[name] if name in self.env else self.state.lookup(name)
@@ -124,8 +165,11 @@ class Command:
 
 def unwrap(words: list[shell.Word]) -> tuple[list[shell.Word], dict[str, str]]:
     """The command behind `sudo`, `env A=b`, `nohup`... prefixes, and the variables assigned before it."""
-    words = list(words)
     env: dict[str, str] = {}
+    if not words or not (_ASSIGNMENT.match(words[0].value) or words[0].value == "env"
+                         or words[0].value.rsplit("/", 1)[-1] in PREFIXES):
+        return words, env
+    words = list(words)
     while words:
         value = words[0].value
         if _ASSIGNMENT.match(value):

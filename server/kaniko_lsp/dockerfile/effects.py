@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from .. import shell
 from ..model import Location
 from ..text import Embedded
-from .command import Command, Effect, Found, explicit, in_cwd, unwrap
+from .command import Command, CommandLine, Effect, Found, explicit, in_cwd
 from .parse import Dockerfile, Instruction
 from .state import StageState, initial_state
 from .tools import installer_effects, tool_effects
@@ -171,13 +171,19 @@ def _quoted_script(script: Embedded, word: shell.Word) -> Embedded | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _command_lines(text: str) -> tuple[tuple[shell.Command, CommandLine], ...]:
+    """Each simple command of a script with its words read (shared by every RUN of the same text)."""
+    return tuple((raw, CommandLine.of(raw)) for raw in shell.commands(text))
+
+
 def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iterator[tuple[Span, str, Effect,
                                                                                               str, bool]]:
     """(span, path, effect, description, cache) of everything a shell script does to files."""
     cwd = state.workdir
-    for raw in shell.commands(script.text):
-        words, env = unwrap(raw.words)
-        command = Command(words, state, cwd, env)
+    for raw, line in _command_lines(script.text):
+        command = Command(line, state, cwd)
+        words = line.words
         for redirect in raw.redirects:
             if redirect.operator in (">", ">>", ">|"):
                 path = command.path(redirect.target)
@@ -222,7 +228,7 @@ def _exec_form(text: str) -> list[str] | None:
 
 
 def _instruction_words(instruction: Instruction) -> list[shell.Word]:
-    return [w for w in shell.tokenize(instruction.arguments.text) if isinstance(w, shell.Word)]
+    return list(shell.words(instruction.arguments.text))
 
 
 def analyze(dockerfile: Dockerfile, target: str | None = None,
@@ -242,7 +248,10 @@ def analyze(dockerfile: Dockerfile, target: str | None = None,
         base = StageState(variables=dict(global_args)).expand(stage.base) or stage.base
         state = initial_state(base, finished)
         for instruction in stage.instructions:
-            result.effects.extend(_instruction_effects(instruction, state, stage.index, global_args, build_args))
+            if instruction.keyword in _WITH_EFFECTS:
+                result.effects.extend(_instruction_effects(instruction, state, stage.index))
+            else:
+                _apply(instruction, state, global_args, build_args)
         finished[str(stage.index)] = state
         if stage.name:
             finished[stage.name.lower()] = state
@@ -251,22 +260,21 @@ def analyze(dockerfile: Dockerfile, target: str | None = None,
 
 def _declarations(text: str) -> list[tuple[str, str | None]]:
     found = []
-    for word in shell.tokenize(text):
-        if isinstance(word, shell.Word):
-            name, sep, value = word.value.partition("=")
-            found.append((name, value if sep else None))
+    for word in shell.words(text):
+        name, sep, value = word.value.partition("=")
+        found.append((name, value if sep else None))
     return found
 
 
-def _instruction_effects(instruction: Instruction, state: StageState, stage: int,
-                         global_args: dict[str, str | None], build_args: dict[str, str]) -> Iterator[PathEffect]:
+_WITH_EFFECTS = {"WORKDIR", "COPY", "ADD", "RUN"}
+"""Instructions that touch files; the others only change the state later ones run in."""
+
+
+def _apply(instruction: Instruction, state: StageState, global_args: dict[str, str | None],
+           build_args: dict[str, str]) -> None:
+    """What an instruction without filesystem effects changes in the stage's state."""
     keyword = instruction.keyword
     args = instruction.arguments
-    volumes = tuple(state.volumes)
-
-    def effect(path: str, kind: Effect, span: Span, how: str, cache: bool = False, root: bool = False) -> PathEffect:
-        return PathEffect(path, kind, span, instruction, how, stage, cache, volumes, root)
-
     if keyword == "ARG":
         for name, default in _declarations(args.text):
             value = build_args.get(name, default if default is not None else global_args.get(name))
@@ -286,7 +294,23 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
             state.set_user(user)
         else:
             state.user = state.home = None
-    elif keyword == "WORKDIR":
+    elif keyword == "SHELL":
+        shell_form = _exec_form(args.text) or [""]
+        state.posix_shell = shell_form[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "zsh", "busybox")
+    elif keyword == "VOLUME":
+        paths = _exec_form(args.text) or args.text.split()
+        state.volumes.extend(p for v in paths if (e := state.expand(v)) and (p := state.absolute(e, "/")))
+
+
+def _instruction_effects(instruction: Instruction, state: StageState, stage: int) -> Iterator[PathEffect]:
+    keyword = instruction.keyword
+    args = instruction.arguments
+    volumes = tuple(state.volumes)
+
+    def effect(path: str, kind: Effect, span: Span, how: str, cache: bool = False, root: bool = False) -> PathEffect:
+        return PathEffect(path, kind, span, instruction, how, stage, cache, volumes, root)
+
+    if keyword == "WORKDIR":
         text = args.text.strip().strip("\"'")
         lead = len(args.text) - len(args.text.lstrip())
         expanded = state.expand(text)
@@ -296,12 +320,6 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
             yield effect(path, Effect.WRITE, Span(args, lead, lead + len(args.text.strip())), "WORKDIR")
     elif keyword in ("COPY", "ADD"):
         yield from _copy_effects(instruction, state, effect)
-    elif keyword == "SHELL":
-        shell_form = _exec_form(args.text) or [""]
-        state.posix_shell = shell_form[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "zsh", "busybox")
-    elif keyword == "VOLUME":
-        paths = _exec_form(args.text) or args.text.split()
-        state.volumes.extend(p for v in paths if (e := state.expand(v)) and (p := state.absolute(e, "/")))
     elif keyword == "RUN":
         exec_form = _exec_form(args.text)
         scripts: list[Embedded] = []

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .command import Command, Effect, Found
+from .command import Command, CommandLine, Effect, Found
 
 _VARIABLE_DEFAULT = re.compile(r"\{([A-Z_]+):([^}]*)\}")
 _XDG = {"{cache}": ("XDG_CACHE_HOME", ".cache"), "{config}": ("XDG_CONFIG_HOME", ".config"),
@@ -242,7 +242,7 @@ def tool_effects(command: Command) -> Iterator[Found]:
         tool = next((k for k in range(start, len(words)) if not words[k].value.startswith("-")), None)
         if tool is None:
             return
-        command = Command(words[tool:], command.state, command.cwd, command.env)
+        command = Command(CommandLine(words[tool:], command.env), command.state, command.cwd)
     for tool in _BY_NAME.get(command.name, ()):
         if _applies(tool, command):
             for place in tool.writes:
