@@ -58,3 +58,18 @@ def test_workspace_path_is_relative_to_the_step_directory() -> None:
     assert workspace_path("$WORKSPACE/Dockerfile", "app") == "Dockerfile"
     assert workspace_path("/workspace/Dockerfile", "") is None
     assert workspace_path("$IMAGE_DIR/Dockerfile", "") is None
+
+
+def test_collector_tuning_collects_the_young_generation_less_often_and_freezes_what_is_loaded():
+    import gc
+
+    from kaniko_lsp import collector
+
+    before = gc.get_threshold()
+    try:
+        collector.tune()
+        assert gc.get_threshold()[0] == collector.YOUNG_THRESHOLD
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

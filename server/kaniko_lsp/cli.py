@@ -40,19 +40,25 @@ def default_jobs() -> int:
 
 
 def check(arguments: argparse.Namespace) -> int:
+    from . import collector
     from .check import run
 
+    collector.tune()
     return run(arguments)
 
 
 def serve(arguments: argparse.Namespace) -> int:
+    from . import collector
+
     if arguments.tcp or arguments.ws:
         from .lsp.app import start
 
+        collector.tune()
         start(tcp=arguments.tcp, ws=arguments.ws)
     else:
         from .lsp.transport import serve_stdio
 
+        collector.tune()
         serve_stdio()
     return EXIT_CLEAN
 

@@ -55,6 +55,9 @@ class PathIndex(Generic[T]):
 
     def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
         self.literal: dict[str, list[tuple[int, str, T]]] = {}
+        self.tops: set[str] = set()
+        """The first component of each literal entry (`/home` of `/home/jenkins`): a path under none of
+        them is covered by no literal entry."""
         self.globbed: list[tuple[int, str, list[str], T]] = []
         for n, (entry, value) in enumerate(entries):
             if not entry.startswith("/"):
@@ -66,19 +69,21 @@ class PathIndex(Generic[T]):
                 self.globbed.append((n, cleaned, cleaned.split("/"), value))
             else:
                 self.literal.setdefault(cleaned, []).append((n, cleaned, value))
+                self.tops.add(_top(cleaned))
 
     def covering(self, path: str) -> list[tuple[int, str, T]]:
         """(position, cleaned entry, value) of every entry covering `path`, a clean absolute path."""
         found: list[tuple[int, str, T]] = []
-        if self.literal and len(self.literal) < path.count("/"):  # a deep path: test each entry instead
-            for entry, values in self.literal.items():
-                if path.startswith(entry) and (len(path) == len(entry) or path[len(entry)] == "/"):
-                    found.extend(values)
-        elif self.literal:
-            ancestor = path
-            while len(ancestor) > 1:
-                found.extend(self.literal.get(ancestor, ()))
-                ancestor = ancestor[:ancestor.rfind("/")]
+        if _top(path) in self.tops:
+            if len(self.literal) < path.count("/"):  # a deep path: test each entry instead
+                for entry, values in self.literal.items():
+                    if path.startswith(entry) and (len(path) == len(entry) or path[len(entry)] == "/"):
+                        found.extend(values)
+            else:
+                ancestor = path
+                while len(ancestor) > 1:
+                    found.extend(self.literal.get(ancestor, ()))
+                    ancestor = ancestor[:ancestor.rfind("/")]
         if self.globbed:
             parts = path.split("/")
             for n, cleaned, pattern, value in self.globbed:
@@ -97,6 +102,12 @@ class PathIndex(Generic[T]):
         """The deepest covering entry (the first of equals), None when none covers `path`."""
         found = self.covering(path)
         return min(found, key=lambda f: (-len(f[1]), f[0]))[2] if found else None
+
+
+def _top(path: str) -> str:
+    """The first component of a clean absolute path, with its slash (`/home` of `/home/jenkins`)."""
+    slash = path.find("/", 1)
+    return path if slash < 0 else path[:slash]
 
 
 def is_within(path: str, directory: str) -> bool:

@@ -67,6 +67,13 @@ def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each line, end excluding the line break."""
     spans = []
     start = 0
+    if "\r" not in text:  # only LF line breaks: split at them
+        for line in text.split("\n"):
+            spans.append((start, start + len(line)))
+            start += len(line) + 1
+        if len(spans) > 1 and text.endswith("\n"):
+            spans.pop()
+        return spans
     for match in _LINE_BREAK.finditer(text):
         spans.append((start, match.start()))
         start = match.end()
