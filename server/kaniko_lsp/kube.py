@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from .model import Container, Location, Mount, MountSource, Range, ScalarRef
 from .text import Embedded, LineIndex
@@ -111,11 +112,34 @@ class _Positions:
         return Location(self.source.path, Range(end, end)), host.newline + " " * position.character + "workingDir: {}"
 
 
+class _RememberingResolver(VersionedResolver):
+    """ruamel's resolver, remembering the tag of each scalar it resolved. Used with the C parser only:
+    there the YAML version cannot change while a stream is composed (the pure parser's `%YAML` directive
+    could), and pods repeat the same few values."""
+
+    _tags: ClassVar[dict[tuple[str, Any], Any]] = {}
+    LIMIT = 50_000
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            if len(self._tags) >= self.LIMIT:
+                self._tags.clear()
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
 def _yaml() -> YAML:
     try:
-        return YAML(typ="safe", pure=False)
+        reader = YAML(typ="safe", pure=False)
     except Exception:  # no C extension for this interpreter: the pure reader gives the same nodes
         return YAML(typ="safe", pure=True)
+    if reader.Resolver is VersionedResolver:
+        reader.Resolver = _RememberingResolver
+    return reader
 
 
 READER = _yaml()
