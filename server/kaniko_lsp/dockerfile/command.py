@@ -46,7 +46,7 @@ class CommandLine:
     """A command's words as written, read without any state: its name, options and operands. Shared by
     every RUN with the same script text (results are computed once and never changed)."""
 
-    __slots__ = ("_dashed", "_operands", "_options", "env", "name", "words")
+    __slots__ = ("_dashed", "_operand_values", "_operands", "_options", "env", "name", "words")
 
     def __init__(self, words: list[shell.Word], env: dict[str, str]) -> None:
         self.words = words
@@ -55,6 +55,7 @@ class CommandLine:
         self.name = words[0].value.rsplit("/", 1)[-1] if words else ""
         self._options: set[str] | None = None
         self._operands: list[shell.Word] | None = None
+        self._operand_values: list[str] | None = None
         self._dashed: list[tuple[int, shell.Word]] | None = None
         """Words that may be options, with their index (read once for every `option_value`)."""
 
@@ -90,6 +91,12 @@ class CommandLine:
         if skip == 1:
             self._operands = operands
         return operands
+
+    def operand_values(self) -> list[str]:
+        """The text of each of `operands()` (shared too)."""
+        if self._operand_values is None:
+            self._operand_values = [w.value for w in self.operands()]
+        return self._operand_values
 
     def option_value(self, *names: str) -> shell.Word | None:
         """The value of the first of `names` given (`-o x`, `-ox`, `--out x`, `--out=x`, `-Dkey=x` for a
@@ -136,6 +143,9 @@ class Command:
     def operands(self, skip: int = 1) -> list[shell.Word]:
         return self.line.operands(skip)
 
+    def operand_values(self) -> list[str]:
+        return self.line.operand_values()
+
     def option_value(self, *names: str) -> shell.Word | None:
         return self.line.option_value(*names)
 
@@ -144,7 +154,7 @@ class Command:
 
     def path(self, word: shell.Word) -> str | None:
         value = word.value
-        if any(c in value for c in "*?["):
+        if "*" in value or "?" in value or "[" in value:
             return None
         if word.dynamic or value.startswith("~"):
             expanded = self.state.expand(value)

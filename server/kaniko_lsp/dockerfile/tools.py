@@ -258,7 +258,7 @@ def installer_effects(command: Command) -> Iterator[Found]:
 
 
 def _applies(tool: Tool, command: Command) -> bool:
-    operands = [w.value for w in command.operands()]
+    operands = command.operand_values()
     if tool.verbs:
         if tool.goals:
             if not any(goal in operands for goal in tool.verbs):
