@@ -34,7 +34,9 @@ def test_files_named_like_pipelines_are_read_only_when_they_are_groovy(tmp_path:
     (tmp_path / "Jenkinsfile.md").write_text("# notes about the Jenkinsfile\n")
     process = kaniko("check", ".", cwd=tmp_path)
     assert (process.returncode, process.stdout) == (0, "")
-    assert "no pipeline found" in process.stderr
+    assert process.stderr == ("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline "
+                              "*.groovy; YAML of Tekton, Argo Workflows, Kubernetes workloads or GitLab CI that runs "
+                              "kaniko)\n")
     readme = kaniko("check", "Jenkinsfile.md", cwd=tmp_path)
     assert readme.returncode == 2
     assert readme.stderr == ("kaniko-lsp: Jenkinsfile.md: not a pipeline, Dockerfile or pod YAML (kaniko-lsp reads "

@@ -247,3 +247,44 @@ def test_a_run_in_one_file_of_a_pipeline_in_another_of_a_task_in_a_third_passes_
     step = line_of(TASK, "- name: build-and-push")
     assert [place(f) for f in findings(tmp_path) if f["rule"] == "KL001"] == [
         ("KL001", "images/app/Dockerfile", 2, 13), ("KL001", "tekton/task-kaniko.yaml", step, 12)]
+
+
+def test_a_task_a_pipeline_names_is_checked_with_the_params_it_gives_not_alone_with_its_defaults(
+        tmp_path: Path) -> None:
+    referring_workspace(tmp_path, WRITES_SRC)
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)  # the Task's default, which the Pipeline replaces
+    assert findings(tmp_path) == []
+    (tmp_path / "tekton" / "pipeline.yaml").unlink()  # now nothing names the Task: its defaults are all there is
+    (tmp_path / "tekton" / "run.yaml").unlink()
+    step = line_of(TASK, "- name: build-and-push")
+    assert [place(f) for f in findings(tmp_path)] == [("KL001", "Dockerfile", 2, 13),
+                                                      ("KL001", "tekton/task-kaniko.yaml", step, 12)]
+
+
+def test_a_task_named_by_a_pipeline_of_the_same_file_is_read_once_with_the_params_given(tmp_path: Path) -> None:
+    (tmp_path / "tekton.yaml").write_text(TASK + "---\n" + PIPELINE)
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)
+    (tmp_path / "images" / "app").mkdir(parents=True)
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_SRC)
+    assert findings(tmp_path) == []
+    (tmp_path / "images" / "app" / "Dockerfile").write_text(WRITES_WORKSPACE)
+    assert [(f["rule"], f["path"]) for f in findings(tmp_path)] == [("KL001", "images/app/Dockerfile"),
+                                                                    ("KL001", "tekton.yaml")]
+
+
+async def test_a_task_is_checked_alone_again_once_the_pipeline_naming_it_stops(client: LanguageClient,
+                                                                               tmp_path: Path) -> None:
+    referring_workspace(tmp_path, WRITES_SRC)
+    (tmp_path / "Dockerfile").write_text(WRITES_WORKSPACE)
+    await start(client, tmp_path)
+    task_uri = open_document(client, tmp_path / "tekton" / "task-kaniko.yaml", "yaml")
+    pipeline_uri = open_document(client, tmp_path / "tekton" / "pipeline.yaml", "yaml")
+    await wait_for(client, pipeline_uri, lambda d: len(d) == 0)
+    assert not await wait_for(client, task_uri, lambda d: True)  # its first publication: nothing
+    line = line_of(PIPELINE, "name: kaniko")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=pipeline_uri, version=2),
+        [types.TextDocumentContentChangePartial(range=types.Range(types.Position(line, 14), types.Position(line, 20)),
+                                                text="buildah")]))
+    (on_task,) = await wait_for(client, task_uri, lambda d: len(d) == 1)
+    assert (on_task.code, on_task.range.start.line) == ("KL001", line_of(TASK, "- name: build-and-push"))

@@ -18,7 +18,7 @@ from .report.output import RANK, Report, visible
 from .result_cache import ResultCache, default_directory
 from .rules import RULES
 from .status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, UsageError
-from .workspace import Workspace, is_dockerfile_name, looks_like_pipeline
+from .workspace import PIPELINE_KINDS, Workspace, is_dockerfile_name, looks_like_pipeline
 
 FAIL_LEVELS = {"error": RANK[Severity.ERROR], "warning": RANK[Severity.WARNING], "info": RANK[Severity.INFO],
                "never": 99}
@@ -228,9 +228,7 @@ def run(arguments: argparse.Namespace) -> int:
             and not report.unreadable and not report.not_read:
         print(f"All clear: {pipelines} pipeline{'s' if pipelines != 1 else ''} checked, no findings.")
     if not pipelines and all(t.file is None for t in targets) and arguments.format == "text":
-        print("kaniko-lsp: no pipeline found (Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy, "
-              "Tekton YAML that runs kaniko)",
-              file=sys.stderr)
+        print(f"kaniko-lsp: no pipeline found ({PIPELINE_KINDS})", file=sys.stderr)
     status = _status(report, arguments.fail_level)
     return status if complete else EXIT_ERROR
 

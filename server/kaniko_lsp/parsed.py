@@ -132,20 +132,25 @@ class ParseCache:
 
     def _tekton(self, path: str, text: str, workspace: Workspace) -> Pipeline:
         """A Tekton file with the Tasks and Pipelines it names, directly or through a Pipeline it names,
-        from other files of the repository."""
-        if not self.tekton_references.get(path, text):
+        from other files of the repository; a Task it defines that another file names is read there."""
+        names = self.tekton_references.get(path, text)
+        tasks = {key for key in self.tekton_definitions.get(path, text) if key[0] != "Pipeline"}
+        if not names and not tasks:
             return self.pipelines.get(path, text)
-        candidates = []  # every file defining a Task or Pipeline: a Pipeline found there may name more
+        others = []  # every other Tekton file: a Pipeline found there may name more, a run may name a Task here
         for other in workspace.glob("**/*.yaml") + workspace.glob("**/*.yml"):
             content = workspace.read(other) if other != path else None
-            if content is not None and "tekton.dev/" in content and self.tekton_definitions.get(other, content):
-                candidates.append((other, content))
+            if content is not None and "tekton.dev/" in content:
+                others.append((other, content))
         found: Definitions = {}
-        for other, content in candidates:
-            for key, specs in self.tekton_definitions.get(other, content).items():
-                found.setdefault(key, []).extend(specs)
-        return self._with_inputs(path, text, tuple(candidates),
-                                 lambda: read_tekton(path, text, lambda kind, name: found.get((kind, name), [])))
+        if names:
+            for other, content in others:
+                for key, specs in self.tekton_definitions.get(other, content).items():
+                    found.setdefault(key, []).extend(specs)
+        used = frozenset(key for other, content in others for key in self.tekton_references.get(other, content)
+                         if key in tasks)
+        return self._with_inputs(path, text, tuple(others),
+                                 lambda: read_tekton(path, text, lambda kind, name: found.get((kind, name), []), used))
 
     def _with_inputs(self, path: str, text: str, others: tuple[tuple[str, str], ...],
                      read: Callable[[], Pipeline]) -> Pipeline:

@@ -89,21 +89,37 @@ Resolve = Callable[[str, str], list[tuple[YamlSource, Node]]]
 _DEFINED = ("Task", "ClusterTask", "Pipeline")
 
 
-def read_tekton(path: str, text: str, resolve: Resolve | None = None) -> Pipeline:
+def read_tekton(path: str, text: str, resolve: Resolve | None = None,
+                used_elsewhere: frozenset[tuple[str, str]] = frozenset()) -> Pipeline:
     """The kaniko builds of the Tekton resources in a file, each with the pod it runs in (its spec's
-    `pod`); references to other files are looked up with `resolve`. Never raises."""
+    `pod`); references to other files are looked up with `resolve`. A Task that a run or Pipeline of this
+    file, or of another (`used_elsewhere`), refers to is read there, with the params given to it, and not
+    alone with its defaults. Never raises."""
     pipeline = Pipeline(path)
     source = YamlSource(path, text)
     documents = compose(source, pipeline)
     local = definitions(source, documents)
+    asked: set[tuple[str, str]] = set()
 
     def find(kind: str, name: str) -> list[tuple[YamlSource, Node]]:
+        asked.add((kind, name))
         return local.get((kind, name)) or (resolve(kind, name) if resolve is not None else [])
 
-    for document in documents:
-        for task_source, task, values in _task_specs(source, document, find):
+    runs = [(_defined_task(document), _task_specs(source, document, find)) for document in documents]
+    for defined, specs in runs:
+        if defined is not None and (defined in asked or defined in used_elsewhere):
+            continue
+        for task_source, task, values in specs:
             _read_task(task_source, task, values, pipeline)
     return pipeline
+
+
+def _defined_task(document: Node) -> tuple[str, str] | None:
+    """(kind, name) of a Task or ClusterTask definition, None for any other document."""
+    top = mapping(document)
+    kind = text_of(top.get("kind")) or ""
+    name = text_of(mapping(top.get("metadata")).get("name"))
+    return (kind, name) if kind in _KINDS_WITH_STEPS and name else None
 
 
 def definitions(source: YamlSource, documents: list[Node]) -> Definitions:

@@ -82,6 +82,11 @@ def looks_like_gitlab_ci(name: str, text: str) -> bool:
     return "executor" in text and "script:" in text and "kind:" not in text and "kaniko" in text
 
 
+PIPELINE_KINDS = ("Jenkinsfile, Jenkinsfile.*, *.jenkinsfile, pipeline *.groovy; YAML of Tekton, Argo Workflows, "
+                  "Kubernetes workloads or GitLab CI that runs kaniko")
+"""What `looks_like_pipeline` accepts, in words (for messages)."""
+
+
 def looks_like_pipeline(name: str, text: str) -> bool:
     """Whether a file launches kaniko builds: a Jenkins pipeline (by name, or a `.groovy` file that defines
     one), or a YAML file of Tekton resources, Kubernetes workloads or GitLab CI jobs that run kaniko."""
