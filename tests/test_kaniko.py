@@ -67,8 +67,8 @@ def test_collector_tuning_collects_the_young_generation_less_often_and_freezes_w
 
     before = gc.get_threshold()
     try:
-        collector.tune()
-        assert gc.get_threshold()[0] == collector.YOUNG_THRESHOLD
+        collector.tune(collector.CHECK_THRESHOLD)
+        assert gc.get_threshold()[0] == collector.CHECK_THRESHOLD
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()

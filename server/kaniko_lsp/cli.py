@@ -43,7 +43,7 @@ def check(arguments: argparse.Namespace) -> int:
     from . import collector
     from .check import run
 
-    collector.tune()
+    collector.tune(collector.CHECK_THRESHOLD)
     return run(arguments)
 
 
@@ -53,12 +53,12 @@ def serve(arguments: argparse.Namespace) -> int:
     if arguments.tcp or arguments.ws:
         from .lsp.app import start
 
-        collector.tune()
+        collector.tune(collector.SERVER_THRESHOLD)
         start(tcp=arguments.tcp, ws=arguments.ws)
     else:
         from .lsp.transport import serve_stdio
 
-        collector.tune()
+        collector.tune(collector.SERVER_THRESHOLD)
         serve_stdio()
     return EXIT_CLEAN
 
