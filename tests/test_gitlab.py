@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lsprotocol import types
+from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
 from test_cli import check
@@ -201,3 +203,46 @@ async def test_editing_the_included_template_updates_the_including_pipeline(clie
     (tmp_path / "docker" / "clean.Dockerfile").write_text(WRITES_APP)
     await replace_and_expect_clear(client, template_uri, line, start_at, start_at + len("${DOCKERFILE}"),
                                    "docker/clean.Dockerfile", ci_uri)
+
+
+WILDCARD_INCLUDING = INCLUDING.replace("  - local: /ci/kaniko.yml\n", "  - local: ci/**.yml\n")
+
+
+def test_wildcard_includes_read_every_yaml_file_they_match_as_gitlab_does(tmp_path: Path) -> None:
+    workspace(tmp_path, WRITES_BUILDS, {".gitlab-ci.yml": WILDCARD_INCLUDING, "ci/templates/kaniko.yml": TEMPLATE,
+                                        "ci/common.yml": COMMON})
+    found = findings(tmp_path)
+    assert [place(f) for f in found] == [
+        ("KL001", ".gitlab-ci.yml", WILDCARD_INCLUDING.splitlines().index("build-image:"), 0),
+        ("KL001", "docker/Dockerfile", 3, 23)]
+    # `*` stays within a folder: the template in a subfolder is no longer included, the job extends nothing
+    (tmp_path / ".gitlab-ci.yml").write_text(WILDCARD_INCLUDING.replace("ci/**.yml", "ci/*.yml"))
+    assert findings(tmp_path) == []
+
+
+async def test_a_file_created_where_a_wildcard_include_looks_is_merged(client: LanguageClient, tmp_path: Path) -> None:
+    workspace(tmp_path, WRITES_BUILDS, {".gitlab-ci.yml": WILDCARD_INCLUDING, "ci/common.yml": COMMON})
+    await start(client, tmp_path)
+    ci_uri = open_document(client, tmp_path / ".gitlab-ci.yml", "yaml")
+    assert not await wait_for(client, ci_uri, lambda d: True)  # `.kaniko` is nowhere yet
+    (tmp_path / "ci" / "kaniko.yml").write_text(TEMPLATE)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent(uri=from_fs_path(str(tmp_path / "ci" / "kaniko.yml")), type=types.FileChangeType.Created)]))
+    (on_job,) = await wait_for(client, ci_uri, lambda d: len(d) == 1)
+    assert (on_job.code, on_job.range.start.line) == ("KL001", WILDCARD_INCLUDING.splitlines().index("build-image:"))
+
+
+def test_wildcard_includes_match_like_gitlab() -> None:
+    from kaniko_lsp.workspace import PATH_WILDCARD, glob_matches
+
+    def matches(pattern: str, path: str) -> bool:
+        return glob_matches(PATH_WILDCARD + pattern, path)
+
+    assert matches("configs/*.yml", "configs/build.yml")
+    assert not matches("configs/*.yml", "configs/deploy.yaml")
+    assert not matches("configs/*.yml", "configs/jobs/build.yml")
+    assert matches("configs/**.yml", "configs/jobs/build.yml") and matches("configs/**.yml", "configs/build.yml")
+    assert matches("configs/**/*.yml", "configs/jobs/build.yml")
+    assert not matches("configs/**/*.yml", "configs/build.yml")
+    assert not matches("*.yml", "configs/build.yml")
+    assert not matches("**a**a**a**a**a**b", "a" * 5000 + "c")  # no catastrophic backtracking

@@ -27,6 +27,7 @@ from .kaniko import executor_calls
 from .launched import YamlSource, as_repository, compose, items, mapping, text_of
 from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
 from .text import Embedded
+from .workspace import PATH_WILDCARD
 
 LAUNCHER = "gitlab"
 BUILDS_DIR = "/builds"
@@ -45,8 +46,8 @@ SourceOf = Callable[[Node], YamlSource]
 
 
 def local_includes(text: str) -> list[str]:
-    """Repository paths of the local files a GitLab CI file includes, in order (paths with variables or
-    wildcards are left out)."""
+    """Repository paths of the local files a GitLab CI file includes, in order; a path with wildcards
+    (`configs/*.yml`) as a PATH_WILDCARD pattern (paths with variables are left out)."""
     if "include" not in text:
         return []
     found: list[str] = []
@@ -54,24 +55,27 @@ def local_includes(text: str) -> list[str]:
         node = mapping(document).get("include")
         for entry in [node] if isinstance(node, (ScalarNode, MappingNode)) else items(node):
             value = text_of(entry) if isinstance(entry, ScalarNode) else text_of(mapping(entry).get("local"))
-            if not value or "://" in value or "$" in value or "*" in value:
+            if not value or "://" in value or "$" in value:
                 continue
-            path = posixpath.normpath(value.lstrip("/"))
+            path = PATH_WILDCARD + value.lstrip("/") if "*" in value else posixpath.normpath(value.lstrip("/"))
             if not path.startswith("..") and path not in found:
                 found.append(path)
     return found
 
 
 def included_files(path: str, text: str, read: Callable[[str], str | None],
-                   includes: Callable[[str, str], list[str]] = lambda _path, text: local_includes(text)) \
-        -> list[tuple[str, str]]:
+                   includes: Callable[[str, str], list[str]] = lambda _path, text: local_includes(text),
+                   glob: Callable[[str], list[str]] = lambda _pattern: []) -> list[tuple[str, str]]:
     """(path, text) of every local file `text` includes, directly or through another one, in the order
     GitLab merges them (at most MAX_INCLUDES; a file is read once). `includes` may remember
-    `local_includes` per file."""
+    `local_includes` per file; `glob` lists the files a wildcard include names (GitLab takes the YAML ones)."""
     found: dict[str, str] = {}
 
     def visit(included: list[str]) -> None:
         for name in included:
+            if name.startswith(PATH_WILDCARD):
+                visit([m for m in glob(name) if m.endswith((".yml", ".yaml"))])
+                continue
             if name in found or name == path or len(found) >= MAX_INCLUDES:
                 continue
             content = read(name)

@@ -122,10 +122,10 @@ class ParseCache:
             return self.pipelines.get(path, text)
         read = workspace.read
         if path != ROOT_CI and (root := read(ROOT_CI)) is not None and \
-                any(name == path for name, _ in included_files(ROOT_CI, root, read, self.includes.get)):
+                any(name == path for name, _ in included_files(ROOT_CI, root, read, self.includes.get, workspace.glob)):
             return Pipeline(path)
         if "include" in text:
-            included = tuple(included_files(path, text, read, self.includes.get))
+            included = tuple(included_files(path, text, read, self.includes.get, workspace.glob))
             if included:
                 return self._with_inputs(path, text, included, lambda: read_gitlab(path, text, included))
         return self.pipelines.get(path, text)

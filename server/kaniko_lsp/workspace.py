@@ -119,9 +119,61 @@ def _wildcard(pattern: str, name: str) -> bool:
     return all(c == "*" for c in pattern[i:])
 
 
+PATH_WILDCARD = "path-wildcard:"
+"""Marks a pattern of GitLab's `include:local` dialect: the whole path matches, `**` stands for any
+characters (`/` too), `*` for any but `/`."""
+
+
+def _path_wildcard_matches(pattern: str, path: str) -> bool:
+    """Whether `path` matches a PATH_WILDCARD pattern; linear in the product of their lengths whatever the
+    stars (the text before the first star and after the last is compared first)."""
+    if "*" not in pattern:
+        return path == pattern
+    head, tail = pattern.split("*", 1)[0], pattern.rsplit("*", 1)[1]
+    if len(path) < len(head) + len(tail) or not path.startswith(head) or not path.endswith(tail):
+        return False
+    tokens: list[str] = []  # one character, "*" or "**"
+    k = 0
+    while k < len(pattern):
+        if pattern.startswith("**", k):
+            tokens.append("**")
+            k += 2
+        else:
+            tokens.append(pattern[k])
+            k += 1
+
+    def closure(states: set[int]) -> set[int]:
+        pending = list(states)
+        while pending:
+            state = pending.pop()
+            if state < len(tokens) and tokens[state] in ("*", "**") and state + 1 not in states:
+                states.add(state + 1)
+                pending.append(state + 1)
+        return states
+
+    states = closure({0})
+    for character in path:
+        following: set[int] = set()
+        for state in states:
+            if state == len(tokens):
+                continue
+            token = tokens[state]
+            if token == "**" or (token == "*" and character != "/"):
+                following.add(state)
+            elif token == character:
+                following.add(state + 1)
+        if not following:
+            return False
+        states = closure(following)
+    return len(tokens) in states
+
+
 def glob_matches(pattern: str, path: str) -> bool:
     """Whether a workspace path matches a glob whose `*` stays within one folder; a first component `**`
-    stands for any number of folders (`**/*.yaml`: every YAML file)."""
+    stands for any number of folders (`**/*.yaml`: every YAML file). A PATH_WILDCARD pattern follows
+    GitLab's dialect instead."""
+    if pattern.startswith(PATH_WILDCARD):
+        return _path_wildcard_matches(pattern[len(PATH_WILDCARD):], path)
     parts, names = pattern.split("/"), path.split("/")
     if parts[0] == "**":
         rest = parts[1:]
