@@ -53,12 +53,12 @@ def serve(arguments: argparse.Namespace) -> int:
     if arguments.tcp or arguments.ws:
         from .lsp.app import start
 
-        collector.tune(collector.SERVER_THRESHOLD)
+        collector.tune()
         start(tcp=arguments.tcp, ws=arguments.ws)
     else:
         from .lsp.transport import serve_stdio
 
-        collector.tune(collector.SERVER_THRESHOLD)
+        collector.tune()
         serve_stdio()
     return EXIT_CLEAN
 

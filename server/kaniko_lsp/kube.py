@@ -118,7 +118,7 @@ class _RememberingResolver(VersionedResolver):
     could), and pods repeat the same few values."""
 
     _tags: ClassVar[dict[tuple[str, Any], Any]] = {}
-    LIMIT = 50_000
+    LIMIT = 10_000
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is not ScalarNode:
