@@ -4,9 +4,11 @@ rule pages (`kaniko-lsp rules`, `kaniko-lsp rule KL001`)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .status import EXIT_CLEAN, EXIT_ERROR, UsageError
@@ -151,6 +153,15 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     rule_parser.add_argument("code", metavar="RULE", help="a rule id, e.g. KL001")
     rule_parser.set_defaults(handler=show_rule)
     return root, {"check": check_parser, "serve": serve_parser, "rules": rules_parser, "rule": rule_parser}
+
+
+def run() -> NoReturn:
+    """The `kaniko-lsp` command. What an analysis built is still in memory when `main` returns, held in
+    reference cycles that only the cycle collector frees; freezing it first lets the interpreter exit
+    without walking it (half a million objects, 0.6 s, after a 700-pipeline workspace)."""
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
