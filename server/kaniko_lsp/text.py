@@ -200,12 +200,14 @@ class OffsetMap(Sequence[int]):
             yield from (base + i * step for i in range(end - start))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Embedded:
     """A piece of text (a decoded string literal, a file) with the file offset of each character.
 
     `offsets[i]` is the offset in the host file of `text[i]`; `offsets[len(text)]` is the offset
-    just past the last character. `offsets is None` means the text is the whole host file.
+    just past the last character. `offsets is None` means the text is the whole host file. Never changed
+    once built (hashable, but not frozen: a frozen dataclass is built several times slower, and reading
+    a Dockerfile builds one per instruction).
     """
 
     text: str

@@ -36,8 +36,11 @@ class Span(NamedTuple):
         return self.source.location(self.start, self.end)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PathEffect:
+    """One thing an instruction does to one path. Never changed once built (not frozen only because a
+    frozen dataclass is built several times slower, and a monorepo's Dockerfiles make tens of thousands)."""
+
     path: str
     effect: Effect
     span: Span = field(compare=False, repr=False)
