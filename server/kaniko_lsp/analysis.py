@@ -7,8 +7,6 @@ The same engine serves the language server, which keeps it and updates it as fil
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .config import Config
@@ -42,6 +40,9 @@ def analyze(workspace: Workspace, pipelines: list[str] | None = None, config: Co
     stale = [p for p in pipelines if not engine.reuse(p)]
     jobs = min(jobs, len(stale) // PIPELINES_PER_PROCESS)
     if jobs > 1:
+        import multiprocessing  # here: loading process pools costs 17 ms a run with one job does not need
+        from concurrent.futures import ProcessPoolExecutor
+
         chunks = [stale[n::jobs] for n in range(jobs)]
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                               else None)
