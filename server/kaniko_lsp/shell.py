@@ -230,12 +230,6 @@ def _word(text: str, i: int) -> tuple[Word, int]:
 
 
 @lru_cache(maxsize=4096)
-def words(text: str) -> tuple[Word, ...]:
-    """The words of `text`, operators left out; shared like `commands` (read, never changed)."""
-    return tuple(token for token in tokenize(text) if isinstance(token, Word))
-
-
-@lru_cache(maxsize=4096)
 def commands(text: str) -> tuple[Command, ...]:
     """Simple commands of `text`, in order, with their redirections (`&&`, `;`, pipes all split).
 

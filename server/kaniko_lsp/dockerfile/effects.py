@@ -231,7 +231,7 @@ def _exec_form(text: str) -> list[str] | None:
 
 
 def _instruction_words(instruction: Instruction) -> list[shell.Word]:
-    return list(shell.words(instruction.arguments.text))
+    return [w for w in shell.tokenize(instruction.arguments.text) if isinstance(w, shell.Word)]
 
 
 def analyze(dockerfile: Dockerfile, target: str | None = None,
@@ -263,9 +263,10 @@ def analyze(dockerfile: Dockerfile, target: str | None = None,
 
 def _declarations(text: str) -> list[tuple[str, str | None]]:
     found = []
-    for word in shell.words(text):
-        name, sep, value = word.value.partition("=")
-        found.append((name, value if sep else None))
+    for word in shell.tokenize(text):
+        if isinstance(word, shell.Word):
+            name, sep, value = word.value.partition("=")
+            found.append((name, value if sep else None))
     return found
 
 
