@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from .argo import read_argo
 from .config import Config, file_pragmas, parse_config, pragma_lines
@@ -56,15 +56,17 @@ def _is_gitlab_ci(path: str, text: str) -> bool:
         and looks_like_gitlab_ci(path.rsplit("/", 1)[-1], text)
 
 
-def _tekton_references(path: str, text: str) -> set[tuple[str, str]]:
-    """What a Tekton file refers to by name and does not define itself."""
-    source = YamlSource(path, text)
-    return references(source, compose(source, Pipeline(path)))
+class TektonNames(NamedTuple):
+    defined: Definitions
+    """The Tasks, ClusterTasks and Pipelines a Tekton file defines."""
+    referred: set[tuple[str, str]]
+    """What it refers to by name and does not define itself."""
 
 
-def _tekton_definitions(path: str, text: str) -> Definitions:
+def _tekton_names(path: str, text: str) -> TektonNames:
     source = YamlSource(path, text)
-    return definitions(source, compose(source, Pipeline(path)))
+    documents = compose(source, Pipeline(path))
+    return TektonNames(definitions(source, documents), references(source, documents))
 
 
 def _read_any_pipeline(path: str, text: str) -> Pipeline:
@@ -95,8 +97,7 @@ class ParseCache:
     def __init__(self, known_rules: set[str]) -> None:
         self.pipelines = _ByText(_read_any_pipeline, replaced=self._drop_effects)
         self.includes = _ByText(lambda _path, text: local_includes(text))
-        self.tekton_references = _ByText(lambda path, text: _tekton_references(path, text))
-        self.tekton_definitions = _ByText(lambda path, text: _tekton_definitions(path, text))
+        self.tekton_names = _ByText(_tekton_names)
         self.merged: dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], Pipeline]] = {}
         """Files read with other files (GitLab includes, Tekton references), by path: (the texts, the
         pipeline)."""
@@ -133,9 +134,9 @@ class ParseCache:
     def _tekton(self, path: str, text: str, workspace: Workspace) -> Pipeline:
         """A Tekton file with the Tasks and Pipelines it names, directly or through a Pipeline it names,
         from other files of the repository; a Task it defines that another file names is read there."""
-        names = self.tekton_references.get(path, text)
-        tasks = {key for key in self.tekton_definitions.get(path, text) if key[0] != "Pipeline"}
-        if not names and not tasks:
+        own = self.tekton_names.get(path, text)
+        tasks = {key for key in own.defined if key[0] != "Pipeline"}
+        if not own.referred and not tasks:
             return self.pipelines.get(path, text)
         others = []  # every other Tekton file: a Pipeline found there may name more, a run may name a Task here
         for other in workspace.glob("**/*.yaml") + workspace.glob("**/*.yml"):
@@ -143,11 +144,11 @@ class ParseCache:
             if content is not None and "tekton.dev/" in content:
                 others.append((other, content))
         found: Definitions = {}
-        if names:
+        if own.referred:
             for other, content in others:
-                for key, specs in self.tekton_definitions.get(other, content).items():
+                for key, specs in self.tekton_names.get(other, content).defined.items():
                     found.setdefault(key, []).extend(specs)
-        used = frozenset(key for other, content in others for key in self.tekton_references.get(other, content)
+        used = frozenset(key for other, content in others for key in self.tekton_names.get(other, content).referred
                          if key in tasks)
         return self._with_inputs(path, text, tuple(others),
                                  lambda: read_tekton(path, text, lambda kind, name: found.get((kind, name), []), used))

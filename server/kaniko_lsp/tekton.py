@@ -105,32 +105,31 @@ def read_tekton(path: str, text: str, resolve: Resolve | None = None,
         asked.add((kind, name))
         return local.get((kind, name)) or (resolve(kind, name) if resolve is not None else [])
 
-    runs = [(_defined_task(document), _task_specs(source, document, find)) for document in documents]
+    runs = [(_definition(document), _task_specs(source, document, find)) for document in documents]
     for defined, specs in runs:
-        if defined is not None and (defined in asked or defined in used_elsewhere):
+        if defined is not None and defined[0] in _KINDS_WITH_STEPS and (defined in asked or defined in used_elsewhere):
             continue
         for task_source, task, values in specs:
             _read_task(task_source, task, values, pipeline)
     return pipeline
 
 
-def _defined_task(document: Node) -> tuple[str, str] | None:
-    """(kind, name) of a Task or ClusterTask definition, None for any other document."""
+def _definition(document: Node) -> tuple[str, str] | None:
+    """(kind, name) of a document defining a Task, ClusterTask or Pipeline, None for any other."""
     top = mapping(document)
-    kind = text_of(top.get("kind")) or ""
-    name = text_of(mapping(top.get("metadata")).get("name"))
-    return (kind, name) if kind in _KINDS_WITH_STEPS and name else None
+    kind, name = text_of(top.get("kind")) or "", text_of(mapping(top.get("metadata")).get("name"))
+    if kind in _DEFINED and name and isinstance(top.get("spec"), MappingNode) \
+            and "tekton.dev/" in (text_of(top.get("apiVersion")) or ""):
+        return kind, name
+    return None
 
 
 def definitions(source: YamlSource, documents: list[Node]) -> Definitions:
     """The Tasks, ClusterTasks and Pipelines a file defines, by kind and name."""
     found: Definitions = {}
     for document in documents:
-        top = mapping(document)
-        kind, name = text_of(top.get("kind")) or "", text_of(mapping(top.get("metadata")).get("name"))
-        if kind in _DEFINED and name and isinstance(top.get("spec"), MappingNode) \
-                and "tekton.dev/" in (text_of(top.get("apiVersion")) or ""):
-            found.setdefault((kind, name), []).append((source, top["spec"]))
+        if (defined := _definition(document)) is not None:
+            found.setdefault(defined, []).append((source, mapping(document)["spec"]))
     return found
 
 
