@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -124,6 +125,9 @@ PATH_WILDCARD = "path-wildcard:"
 characters (`/` too), `*` for any but `/`."""
 
 
+_WILDCARD_TOKEN = re.compile(r"\*\*|.", re.DOTALL)
+
+
 def _path_wildcard_matches(pattern: str, path: str) -> bool:
     """Whether `path` matches a PATH_WILDCARD pattern; linear in the product of their lengths whatever the
     stars (the text before the first star and after the last is compared first)."""
@@ -132,15 +136,7 @@ def _path_wildcard_matches(pattern: str, path: str) -> bool:
     head, tail = pattern.split("*", 1)[0], pattern.rsplit("*", 1)[1]
     if len(path) < len(head) + len(tail) or not path.startswith(head) or not path.endswith(tail):
         return False
-    tokens: list[str] = []  # one character, "*" or "**"
-    k = 0
-    while k < len(pattern):
-        if pattern.startswith("**", k):
-            tokens.append("**")
-            k += 2
-        else:
-            tokens.append(pattern[k])
-            k += 1
+    tokens = _WILDCARD_TOKEN.findall(pattern)  # one character, "*" or "**"
 
     def closure(states: set[int]) -> set[int]:
         pending = list(states)
