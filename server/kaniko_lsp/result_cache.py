@@ -55,9 +55,9 @@ def default_directory() -> Path:
 def input_digest(workspace: Workspace, path: str) -> str:
     """A digest of an input as it is now: a file's bytes as read, its absence, why it could not be read,
     or the paths a folder listing matches."""
+    text = workspace.read_input(path)
     if path.startswith(GLOB):
-        return "glob " + _digest("\n".join(workspace.glob(path[len(GLOB):])))
-    text = workspace.read(path)
+        return "glob " + _digest(text or "")
     unreadable = workspace.unreadable.get(path)
     if unreadable is not None:
         return "unreadable " + unreadable.reason

@@ -21,7 +21,7 @@ from .linked import DockerfileUse, LinkedBuild, PipelineAnalysis
 from .model import DEFAULT_WORKING_DIR, Finding, Location, Mount, MountSource, Pod
 from .parsed import ParseCache, Pragmas
 from .rules import run_rules
-from .workspace import GLOB, Workspace, glob_matches
+from .workspace import Workspace, glob_matches
 
 MISSING = -1
 """The fingerprint of an input that does not exist or could not be read."""
@@ -55,9 +55,7 @@ def fingerprint(text: str | None) -> int:
 
 def input_fingerprint(workspace: Workspace, path: str) -> int:
     """The fingerprint of an input as it is now: a file's text, or the paths a listing matches."""
-    if path.startswith(GLOB):
-        return fingerprint("\n".join(workspace.glob(path[len(GLOB):])))
-    return fingerprint(workspace.read(path))
+    return fingerprint(workspace.read_input(path))
 
 
 def dockerfile_candidates(build: KanikoBuild) -> tuple[list[str], str | None]:

@@ -288,6 +288,13 @@ class Workspace:
             self.listing = set(self.files())
         return sorted(p for p in self.listing | set(self.buffers) if glob_matches(pattern, p))
 
+    def read_input(self, recorded: str) -> str | None:
+        """What an input a recording noted reads as now: a file's text, or for `glob:<pattern>` the paths
+        the pattern matches, one per line."""
+        if recorded.startswith(GLOB):
+            return "\n".join(self.glob(recorded[len(GLOB):]))
+        return self.read(recorded)
+
     def exists(self, relative: str) -> bool:
         return relative in self.buffers or self.absolute(relative).is_file()
 
