@@ -7,8 +7,8 @@ repository, and are not known here). `before_script` and `script` are read as on
 `extends` (and `default:`) merged and `variables` of the file, the job and GitLab's predefined ones
 substituted in the executor's flags. `$CI_PROJECT_DIR` is this repository's checkout.
 
-Local files a file includes (`include: path`, `include: [{local: path}]`, and what those include) are
-merged under it, as GitLab does: their jobs run in its pipeline, and its jobs may extend or `!reference`
+Local files a file includes (`include: path`, `include: [{local: path}]`, a wildcard path naming several,
+and what those include) are merged under it, as GitLab does: their jobs run in its pipeline, and its jobs may extend or `!reference`
 theirs. Remote, project, template and component includes live outside the repository and are not read.
 """
 
