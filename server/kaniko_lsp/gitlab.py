@@ -8,8 +8,9 @@ repository, and are not known here). `before_script` and `script` are read as on
 substituted in the executor's flags. `$CI_PROJECT_DIR` is this repository's checkout.
 
 Local files a file includes (`include: path`, `include: [{local: path}]`, a wildcard path naming several,
-and what those include) are merged under it, as GitLab does: their jobs run in its pipeline, and its jobs may extend or `!reference`
-theirs. Remote, project, template and component includes live outside the repository and are not read.
+and what those include) are merged under it, as GitLab does: their jobs run in its pipeline, and its jobs
+may extend or `!reference` theirs. Remote, project, template and component includes live outside the
+repository and are not read.
 """
 
 from __future__ import annotations
