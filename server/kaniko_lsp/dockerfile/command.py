@@ -174,24 +174,23 @@ class Command:
 
 
 def unwrap(words: list[shell.Word]) -> tuple[list[shell.Word], dict[str, str]]:
-    """The command behind `sudo`, `env A=b`, `nohup`... prefixes, and the variables assigned before it."""
+    """The command behind `sudo`, `env A=b`, `nohup`... prefixes, and the variables assigned before it
+    (`words` itself when there is no prefix)."""
     env: dict[str, str] = {}
-    if not words or not (_ASSIGNMENT.match(words[0].value) or words[0].value == "env"
-                         or words[0].value.rsplit("/", 1)[-1] in PREFIXES):
-        return words, env
-    words = list(words)
-    while words:
-        value = words[0].value
+    k = 0
+    while k < len(words):
+        value = words[k].value
         if _ASSIGNMENT.match(value):
-            name, _, assigned = words.pop(0).value.partition("=")
+            name, _, assigned = value.partition("=")
             env[name] = assigned
+            k += 1
         elif value.rsplit("/", 1)[-1] in PREFIXES or value == "env":
-            words.pop(0)
-            while words and words[0].value.startswith("-"):
-                words.pop(0)
+            k += 1
+            while k < len(words) and words[k].value.startswith("-"):
+                k += 1
         else:
             break
-    return words, env
+    return (words[k:] if k else words), env
 
 
 def explicit(command: Command, words: list[shell.Word], effect: Effect) -> Iterator[Found]:
