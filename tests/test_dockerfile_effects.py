@@ -94,3 +94,35 @@ def test_copy_heredoc_exec_form_and_non_posix_shell() -> None:
             'RUN ["sh", "-c", "touch /exec"]\nSHELL ["pwsh", "-Command"]\nRUN New-Item -Path C:\\\\x\n')
     assert effects(text) == [("writes", "/etc/motd", False), ("writes", "/opt/dest", False),
                              ("writes", "/exec", False)]
+
+
+def test_a_repeated_script_follows_the_values_it_reads() -> None:
+    """The same RUN text in states that differ in what it reads gives each state's effects (the outcome of
+    a script is reused only when every value it read is the same)."""
+    run = "RUN mkdir -p $OUT && touch notes.txt && pip install requests\n"
+    first = effects(f"FROM alpine\nENV OUT=/a OTHER=1\nWORKDIR /w1\n{run}")
+    same_reads = effects(f"FROM alpine\nENV OUT=/a OTHER=2\nWORKDIR /w1\n{run}")
+    other_var = effects(f"FROM alpine\nENV OUT=/b\nWORKDIR /w1\n{run}")
+    other_dir = effects(f"FROM alpine\nENV OUT=/a\nWORKDIR /w2\n{run}")
+    other_home = effects(f"FROM alpine\nENV OUT=/a HOME=/home/ci\nWORKDIR /w1\n{run}")
+    assert first == same_reads == [("writes", "/w1", False), ("writes", "/a", False),
+                                   ("writes", "/w1/notes.txt", False), ("writes", "/root/.cache/pip", True)]
+    assert other_var[1] == ("writes", "/b", False)
+    assert other_dir[:3] == [("writes", "/w2", False), ("writes", "/a", False), ("writes", "/w2/notes.txt", False)]
+    assert other_home[3] == ("writes", "/home/ci/.cache/pip", True)
+
+
+def test_a_repeated_useradd_still_gives_the_user_a_home() -> None:
+    """A reused outcome also repeats what the script taught the stage: the home `useradd -m` created."""
+    text = "FROM alpine\nRUN useradd -m app\nUSER app\nRUN pip install requests\n"
+    assert effects(text) == effects(text) == [("writes", "/home/app", False),
+                                              ("writes", "/home/app/.cache/pip", True)]
+
+
+def test_a_repeated_script_keeps_its_own_locations() -> None:
+    """Effects of the same script text in two places point at each place, nested `sh -c` included."""
+    text = "FROM alpine\nRUN sh -c 'mkdir /inner'\nFROM alpine\n\nRUN  sh -c 'mkdir /inner'\n"
+    result = analyze(parse(Embedded.whole("Dockerfile", text)))
+    places = [(e.path, e.location.range.start.line, e.location.range.start.character,
+               e.location.range.end.character) for e in result.effects]
+    assert places == [("/inner", 1, 17, 23), ("/inner", 4, 18, 24)]

@@ -21,7 +21,7 @@ from .parse import Dockerfile, Instruction
 from .state import StageState, initial_state
 from .tools import installer_effects, tool_effects
 
-__all__ = ["BuildEffects", "Effect", "PathEffect", "Span", "analyze", "shell_effects"]
+__all__ = ["BuildEffects", "Effect", "PathEffect", "Span", "analyze"]
 
 
 class Span(NamedTuple):
@@ -165,12 +165,11 @@ def _user_home(command: Command, name: str, operands: list[shell.Word], options:
         yield operands[-1], f"/home/{user}", Effect.WRITE, False
 
 
-def _quoted_script(script: Embedded, word: shell.Word) -> Embedded | None:
-    """The text inside a quoted `sh -c '...'` argument, mapped to the file when it is written plainly."""
+def _quoted_script(text: str, word: shell.Word) -> int | None:
+    """Where the text inside a quoted `sh -c '...'` argument starts, when it is written plainly."""
     inner = word.start + 1
-    if word.quoted and script.text[word.start] in "'\"" and \
-            script.text[inner:inner + len(word.value)] == word.value:
-        return script.slice(inner, inner + len(word.value))
+    if word.quoted and text[word.start] in "'\"" and text[inner:inner + len(word.value)] == word.value:
+        return inner
     return None
 
 
@@ -180,19 +179,23 @@ def _command_lines(text: str) -> tuple[tuple[shell.Command, CommandLine], ...]:
     return tuple((raw, CommandLine.of(raw)) for raw in shell.commands(text))
 
 
-def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iterator[tuple[Span, str, Effect,
-                                                                                              str, bool]]:
-    """(span, path, effect, description, cache) of everything a shell script does to files."""
+ScriptEffect = tuple[int, int, str, Effect, str, bool]
+"""(start, end, path, effect, description, cache) of one effect of a script, offsets in the script."""
+
+
+def _script_effects(text: str, base: int, state: StageState, how: str) -> Iterator[ScriptEffect]:
+    """The effects of the script `text`, which starts at `base` in the script being read."""
     cwd = state.workdir
-    for raw, line in _command_lines(script.text):
+    for raw, line in _command_lines(text):
         command = Command(line, state, cwd)
         words = line.words
         for redirect in raw.redirects:
             if redirect.operator in (">", ">>", ">|"):
                 path = command.path(redirect.target)
                 if path is not None and not path.startswith("/dev/"):
-                    yield _word_span(script, redirect.target), path, Effect.WRITE, \
-                        f"{how} redirection {redirect.operator}", False
+                    start, end = _word_span(text, redirect.target)
+                    yield base + start, base + end, path, Effect.WRITE, f"{how} redirection {redirect.operator}", \
+                        False
         if not words:
             continue
         name = command.name
@@ -200,23 +203,72 @@ def shell_effects(script: Embedded, state: StageState, how: str = "RUN") -> Iter
             cwd = command.path(words[1]) if len(words) > 1 else state.lookup("HOME")
             continue
         if name in ("sh", "bash", "ash", "dash", "zsh") and len(words) >= 3 and words[1].value == "-c":
-            inner = _quoted_script(script, words[2])
+            inner = _quoted_script(text, words[2])
             if inner is not None:
                 nested = state.copy()
                 nested.workdir = cwd
-                yield from shell_effects(inner, nested, how)
+                yield from _script_effects(text[inner:inner + len(words[2].value)], base + inner, nested, how)
             continue
         for word, path, effect, cache in _command_effects(command):
             if path is None:
                 continue
-            yield _word_span(script, word or words[0]), path, effect, f"{how} {name}", cache
+            start, end = _word_span(text, word or words[0])
+            yield base + start, base + end, path, effect, f"{how} {name}", cache
 
 
-def _word_span(script: Embedded, word: shell.Word) -> Span:
+class _Outcome(NamedTuple):
+    """What a RUN script did in one state, and the parts of that state it read."""
+
+    workdir: str | None
+    reads: tuple[tuple[str, str | None], ...]
+    """Each variable looked up, with its value."""
+    homes: dict[str, str]
+    """Home directories it created (`useradd -m`)."""
+    effects: tuple[ScriptEffect, ...]
+
+
+_OUTCOMES: dict[str, list[_Outcome]] = {}
+"""Outcomes by script text: Dockerfiles repeat RUN scripts in states that differ only in what the script
+never reads (other variables), so the outcome is reused when every value it read is the same."""
+OUTCOMES_LIMIT = 4096
+"""Scripts remembered (the oldest are forgotten first)."""
+STATES_LIMIT = 8
+"""Outcomes remembered per script (the oldest are forgotten first)."""
+
+
+def _run_effects(text: str, state: StageState) -> tuple[ScriptEffect, ...]:
+    """The effects of a RUN script, reused from an earlier RUN of the same text that read the same values."""
+    outcomes = _OUTCOMES.get(text)
+    if outcomes is not None:
+        for outcome in outcomes:
+            if outcome.workdir == state.workdir and all(state.lookup(name) == value
+                                                        for name, value in outcome.reads):
+                state.homes.update(outcome.homes)
+                return outcome.effects
+    homes = dict(state.homes)
+    state.reads = reads = []
+    try:
+        effects = tuple(_script_effects(text, 0, state, "RUN"))
+    finally:
+        state.reads = None
+    created = {user: home for user, home in state.homes.items() if homes.get(user) != home}
+    read = tuple((name, state.lookup(name)) for name in dict.fromkeys(reads))
+    if outcomes is None:
+        if len(_OUTCOMES) >= OUTCOMES_LIMIT:
+            del _OUTCOMES[next(iter(_OUTCOMES))]
+        outcomes = _OUTCOMES[text] = []
+    elif len(outcomes) >= STATES_LIMIT:
+        del outcomes[0]
+    outcomes.append(_Outcome(state.workdir, read, created, effects))
+    return effects
+
+
+def _word_span(text: str, word: shell.Word) -> tuple[int, int]:
+    """Where a word's text is in `text`, inside its quotes when it is one quoted string."""
     start, end = word.start, word.end
-    if word.quoted and end - start >= 2 and script.text[start] in "'\"" and script.text[end - 1] == script.text[start]:
+    if word.quoted and end - start >= 2 and text[start] in "'\"" and text[end - 1] == text[start]:
         start, end = start + 1, end - 1
-    return Span(script, start, end)
+    return start, end
 
 
 def _exec_form(text: str) -> list[str] | None:
@@ -337,8 +389,8 @@ def _instruction_effects(instruction: Instruction, state: StageState, stage: int
             if start >= 0:
                 scripts.append(args.slice(start, start + len(exec_form[2])))
         for script in scripts:
-            for span, path, kind, how, cache in shell_effects(script, state):
-                yield effect(path, kind, span, how, cache)
+            for start, end, path, kind, how, cache in _run_effects(script.text, state):
+                yield effect(path, kind, Span(script, start, end), how, cache)
 
 
 def _whole_root(sources: list[str]) -> bool:
@@ -368,5 +420,5 @@ def _copy_effects(instruction: Instruction, state: StageState,
     expanded = state.expand(destination.value)
     path = state.absolute(expanded, state.workdir) if expanded else None
     if path is not None:
-        yield effect(path, Effect.WRITE, _word_span(args, destination), instruction.keyword,
+        yield effect(path, Effect.WRITE, Span(args, *_word_span(args.text, destination)), instruction.keyword,
                      root=_whole_root([w.value for w in words[:-1]]))

@@ -61,6 +61,8 @@ class StageState:
     volumes: list[str] = field(default_factory=list)
     posix_shell: bool = True
     """False after a `SHELL` that is not a POSIX shell (powershell, cmd): RUN is then not interpreted."""
+    reads: list[str] | None = field(default=None, repr=False, compare=False)
+    """While not None, the name of every variable looked up is appended (copies share the list)."""
 
     def copy(self) -> StageState:
         return replace(self, variables=dict(self.variables), homes=dict(self.homes), volumes=list(self.volumes))
@@ -93,6 +95,8 @@ class StageState:
         return None if unknown or len(result) > MAX_VALUE or "$" in result or "`" in result else result
 
     def lookup(self, name: str) -> str | None:
+        if self.reads is not None:
+            self.reads.append(name)
         if name in self.variables:
             return self.variables[name]
         if name == "HOME":
