@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,10 @@ from .text import decode, lone_cr_as_lf
 
 _CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\x1b")
 BINARY_SAMPLE = 8192
+
+
+_NOT_A_FILE = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
+"""Errors that say there is no file at a path (what `Path.is_file` reads as False)."""
 
 
 def looks_binary(data: bytes) -> bool:
@@ -248,18 +254,22 @@ class Workspace:
         return self.disk[relative]
 
     def _read_disk(self, relative: str) -> str | None:
-        path = self.absolute(relative)
+        path = os.path.join(self.root, relative)
         try:
-            if not path.is_file():
+            status = os.stat(path)
+            if not stat.S_ISREG(status.st_mode):
                 self.unreadable.pop(relative, None)
                 return None
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                self.unreadable[relative] = Unreadable(relative, f"not read: {size} bytes is over the "
+            if status.st_size > MAX_FILE_BYTES:
+                self.unreadable[relative] = Unreadable(relative, f"not read: {status.st_size} bytes is over the "
                                                                  f"{MAX_FILE_BYTES} byte limit")
                 return None
-            data = path.read_bytes()
-        except OSError as error:
+            with open(path, "rb") as file:
+                data = file.read()
+        except (OSError, ValueError) as error:
+            if isinstance(error, ValueError) or error.errno in _NOT_A_FILE:
+                self.unreadable.pop(relative, None)
+                return None
             self.unreadable[relative] = Unreadable(relative, f"not read: {error.strerror or error}")
             return None
         if looks_binary(data):
