@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kaniko_lsp.kaniko import covers, executor_calls, workspace_path
+from kaniko_lsp.kaniko import PathIndex, covers, executor_calls, workspace_path
 
 
 @pytest.mark.parametrize(
@@ -74,3 +76,16 @@ def test_collector_tuning_collects_the_young_generation_less_often_and_freezes_w
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+_COMPONENTS = st.sampled_from(["home", "jenkins", "agent", "var", "run", "a", "ab", "x.y"])
+_PATHS = st.lists(_COMPONENTS, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@given(st.lists(_PATHS, max_size=6), _PATHS)
+def test_the_deepest_mount_is_the_longest_covering_entry(entries: list[str], path: str) -> None:
+    """`longest` names the deepest entry `path` is at or under by whole components, the first of equals."""
+    index = PathIndex((entry, n) for n, entry in enumerate(entries))
+    covering = [(n, entry) for n, entry in enumerate(entries) if path == entry or path.startswith(entry + "/")]
+    expected = min(covering, key=lambda c: (-len(c[1]), c[0]))[0] if covering else None
+    assert index.longest(path) == expected

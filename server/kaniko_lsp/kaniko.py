@@ -70,6 +70,7 @@ class PathIndex(Generic[T]):
             else:
                 self.literal.setdefault(cleaned, []).append((n, cleaned, value))
                 self.tops.add(_top(cleaned))
+        self._deepest: re.Pattern[str] | None = None
 
     def covering(self, path: str) -> list[tuple[int, str, T]]:
         """(position, cleaned entry, value) of every entry covering `path`, a clean absolute path."""
@@ -100,6 +101,12 @@ class PathIndex(Generic[T]):
 
     def longest(self, path: str) -> T | None:
         """The deepest covering entry (the first of equals), None when none covers `path`."""
+        if not self.globbed:  # one match of the literal entries, deepest first
+            if self._deepest is None:
+                entries = sorted(self.literal, key=len, reverse=True)
+                self._deepest = re.compile("|".join(f"{re.escape(e)}(?=/|\\Z)" for e in entries) or "(?!)")
+            match = self._deepest.match(path)
+            return self.literal[match.group()][0][2] if match else None
         found = self.covering(path)
         return min(found, key=lambda f: (-len(f[1]), f[0]))[2] if found else None
 
