@@ -4,13 +4,16 @@ Reading a workspace allocates millions of small objects (tokens, words, nodes, e
 all free of reference cycles and freed by reference counting. With CPython's default thresholds the
 collector still walks the young objects about a thousand times while `check` reads 700 pipelines, a
 fifth of the run. Collecting less often trades memory (the cyclic garbage waiting for the next
-collection) for that time: worth it in `check`, which ends; not in the server, which keeps running
-(there it held 9 MB more on a small workspace for workspace diagnostics a seventh faster).
+collection) for that time: worth it in `check`, which ends. The server keeps running, so it collects
+less often only during a long stretch of analysis (`bulk`: the index, a queue of stale pipelines) and
+collects what that stretch left when it ends.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 CHECK_THRESHOLD = 50_000
 """Allocations (minus deallocations) between two collections of the youngest generation in `check`:
@@ -25,3 +28,26 @@ def tune(young: int | None = None) -> None:
     if young is not None:
         _, middle, old = gc.get_threshold()
         gc.set_threshold(young, max(middle, 20), max(old, 20))
+
+
+_bulk_depth = 0
+_thresholds = gc.get_threshold()
+"""The thresholds outside `bulk`."""
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Collects the youngest generation every CHECK_THRESHOLD allocations inside the block (blocks may
+    nest and span `await`s); when the outermost ends, restores the thresholds and collects it once."""
+    global _bulk_depth, _thresholds
+    if _bulk_depth == 0:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(CHECK_THRESHOLD, max(_thresholds[1], 20), max(_thresholds[2], 20))
+    _bulk_depth += 1
+    try:
+        yield
+    finally:
+        _bulk_depth -= 1
+        if _bulk_depth == 0:
+            gc.set_threshold(*_thresholds)
+            gc.collect(0)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lsprotocol import types
 
+from .. import collector
 from .state import Root, document_diagnostics
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ SAVE_SECONDS = 60.0
 """The least time between two writes of a root's cache (also written when the server exits)."""
 SAVE_SLICE = 25
 """Results put into the cache between two turns of the event loop."""
+BULK_PIPELINES = 16
+"""Stale pipelines from which the rest of a run collects cyclic garbage less often (`collector.bulk`)."""
 
 
 def save_caches(roots: Iterable[Root]) -> None:
@@ -112,6 +116,7 @@ class Scheduler:
     # --- the work ------------------------------------------------------------------------
     async def _run(self) -> None:
         await asyncio.sleep(0)  # messages already received go first: their changes are coalesced
+        bulk, in_bulk = ExitStack(), False
         try:
             while True:
                 started = time.perf_counter()
@@ -119,8 +124,10 @@ class Scheduler:
                     uri = next(iter(self.urgent))
                     del self.urgent[uri]
                     self._urgent(uri)
-                if not self.urgent:
-                    self._background_step()  # one pipeline, then requests that arrived meanwhile
+                waiting = 0 if self.urgent else self._background_step()  # one pipeline, then requests
+                if waiting >= BULK_PIPELINES and not in_bulk:  # that arrived meanwhile
+                    bulk.enter_context(collector.bulk())
+                    in_bulk = True
                 if not self.urgent and not self._has_background_work():
                     self.publish_affected()
                     if not self.urgent and not self._has_background_work():
@@ -130,6 +137,7 @@ class Scheduler:
         except Exception as error:  # keep serving; say what failed
             self.server.show_once("analysis", f"kaniko-lsp: analysis failed: {error!r}", types.MessageType.Error)
         finally:
+            bulk.close()
             if not self.urgent:
                 self.idle.set()
 
@@ -179,14 +187,14 @@ class Scheduler:
     def _has_background_work(self) -> bool:
         return any(self._background(root) for root in self.server.roots.values())
 
-    def _background_step(self) -> bool:
-        """Analyses one stale pipeline; False when there is none."""
+    def _background_step(self) -> int:
+        """Analyses one stale pipeline; how many were waiting (0: none)."""
         for root in self.server.roots.values():
             pending = self._background(root)
             if pending:
                 self.note(root, root.engine.refresh([min(pending)]))
-                return True
-        return False
+                return len(pending)
+        return 0
 
     # --- publishing ----------------------------------------------------------------------
     def publish_affected(self) -> None:

@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
+from .. import collector
 from .configuration import refresh_settings
 
 if TYPE_CHECKING:
@@ -74,12 +75,13 @@ async def index_folders(ls: KanikoLanguageServer, folders: list[Path]) -> None:
     progress = _Progress(ls)
     await progress.begin(f"{len(roots)} folder(s)")
     try:
-        for root in roots:
-            if not progress.cancelled:
-                await _scan(root, progress)
-        total = sum(len(r.engine.pipelines) for r in roots)
-        for root in roots:
-            await _discover(root, progress, total, roots)
+        with collector.bulk():
+            for root in roots:
+                if not progress.cancelled:
+                    await _scan(root, progress)
+            total = sum(len(r.engine.pipelines) for r in roots)
+            for root in roots:
+                await _discover(root, progress, total, roots)
     finally:
         for root in roots:
             if progress.cancelled:
