@@ -26,8 +26,12 @@ def tune(young: int | None = None) -> None:
     needs."""
     gc.freeze()
     if young is not None:
-        _, middle, old = gc.get_threshold()
-        gc.set_threshold(young, max(middle, 20), max(old, 20))
+        _collect_young_every(young)
+
+
+def _collect_young_every(young: int) -> None:
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(young, max(middle, 20), max(old, 20))
 
 
 _bulk_depth = 0
@@ -42,7 +46,7 @@ def bulk() -> Iterator[None]:
     global _bulk_depth, _thresholds
     if _bulk_depth == 0:
         _thresholds = gc.get_threshold()
-        gc.set_threshold(CHECK_THRESHOLD, max(_thresholds[1], 20), max(_thresholds[2], 20))
+        _collect_young_every(CHECK_THRESHOLD)
     _bulk_depth += 1
     try:
         yield
