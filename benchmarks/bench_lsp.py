@@ -257,6 +257,7 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
     cold = session.cold_start_ms
     await session.stop()
     every, partials, files = await pull_everything(root)
+    hovers = await hovers_while_analysing(root, jenkinsfile)
     lines += ["", f"Generated workspace: {counts['files']} files, {counts['pipelines']} pipelines, "
                   f"{counts['dockerfiles']} Dockerfiles of 200-300 lines ({shared.parent.name}/Dockerfile is built "
                   "by two pipelines):", "", "| kaniko-lsp | figure |", "|---|---|",
@@ -269,7 +270,9 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
               row(f"didChange -> diagnostics, that Dockerfile ({edits} edits)", dockerfile_edits),
               row("server peak RSS", rss, "MB"),
               row(f"spawn -> workspace/diagnostic answered (every pipeline analysed; {files} files in "
-                  f"{partials} partial results)", every)]
+                  f"{partials} partial results)", every),
+              f"| hover while that analysis runs ({len(hovers)} hovers, one every 10 ms) | p50 "
+              f"{statistics.median(hovers):.1f} ms, p99 {percentile(hovers, 0.99):.1f} ms, max {max(hovers):.1f} ms |"]
     if peer:
         other = Session([peer, "--stdio"])
         await other.start(root)
@@ -295,6 +298,30 @@ async def pull_everything(root: Path, cache: Path | None = None) -> tuple[float,
     partials = [len(p.value.get("items", [])) for p in session.progress
                 if p.token == "everything" and isinstance(p.value, dict)]
     return elapsed, len(partials), sum(partials)
+
+
+async def hovers_while_analysing(root: Path, document: Path) -> list[float]:
+    """Hover latencies (ms), one hover every 10 ms on an open Jenkinsfile, from spawn until a
+    `workspace/diagnostic` pull that waits for the whole workspace is answered (the first hover, which
+    also waits for the protocol library to load, is left out)."""
+    session = Session([SERVER, "serve"])
+    await session.start(root, pull=True)
+    uri = from_fs_path(str(document))
+    session.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=uri, language_id="groovy", version=1, text=document.read_text())))
+    hover = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri),
+                              position=types.Position(line=3, character=5))
+    await session.client.text_document_hover_async(hover)
+    everything = asyncio.ensure_future(session.client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token="hovers")))
+    latencies = []
+    while not everything.done():
+        started = time.perf_counter()
+        await session.client.text_document_hover_async(hover)
+        latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0.01)
+    await session.stop()
+    return latencies
 
 
 def relevant_files(root: Path) -> int:

@@ -80,17 +80,17 @@ def test_collector_tuning_collects_the_young_generation_less_often_and_freezes_w
 
 def test_a_bulk_stretch_collects_less_often_and_ends_where_it_started():
     """The server's long analyses (index, a queue of stale pipelines) collect the young generation every
-    CHECK_THRESHOLD allocations; nested stretches end together, with the thresholds of before."""
+    BULK_THRESHOLD allocations; nested stretches end together, with the thresholds of before."""
     import gc
 
     from kaniko_lsp import collector
 
     before = gc.get_threshold()
     with collector.bulk():
-        assert gc.get_threshold()[0] == collector.CHECK_THRESHOLD
+        assert gc.get_threshold() == (collector.BULK_THRESHOLD, *before[1:])
         with collector.bulk():
             pass
-        assert gc.get_threshold()[0] == collector.CHECK_THRESHOLD
+        assert gc.get_threshold()[0] == collector.BULK_THRESHOLD
     assert gc.get_threshold() == before
 
 
