@@ -126,3 +126,13 @@ def test_a_repeated_script_keeps_its_own_locations() -> None:
     places = [(e.path, e.location.range.start.line, e.location.range.start.character,
                e.location.range.end.character) for e in result.effects]
     assert places == [("/inner", 1, 17, 23), ("/inner", 4, 18, 24)]
+
+
+def test_remembered_scripts_are_bounded_and_the_least_recently_used_go_first(monkeypatch) -> None:
+    from kaniko_lsp.dockerfile import effects as module
+
+    monkeypatch.setattr(module, "_OUTCOMES", {})
+    monkeypatch.setattr(module, "OUTCOMES_LIMIT", 2)
+    for script in ("mkdir /a", "mkdir /b", "mkdir /a", "mkdir /c"):
+        assert effects(f"FROM alpine\nRUN {script}\n") == [("writes", script.split()[1], False)]
+    assert [text.strip() for text in module._OUTCOMES] == ["mkdir /a", "mkdir /c"]

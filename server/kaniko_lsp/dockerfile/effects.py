@@ -231,15 +231,16 @@ _OUTCOMES: dict[str, list[_Outcome]] = {}
 """Outcomes by script text: Dockerfiles repeat RUN scripts in states that differ only in what the script
 never reads (other variables), so the outcome is reused when every value it read is the same."""
 OUTCOMES_LIMIT = 4096
-"""Scripts remembered (the oldest are forgotten first)."""
+"""Scripts remembered (the least recently used are forgotten first)."""
 STATES_LIMIT = 8
 """Outcomes remembered per script (the oldest are forgotten first)."""
 
 
 def _run_effects(text: str, state: StageState) -> tuple[ScriptEffect, ...]:
     """The effects of a RUN script, reused from an earlier RUN of the same text that read the same values."""
-    outcomes = _OUTCOMES.get(text)
+    outcomes = _OUTCOMES.pop(text, None)
     if outcomes is not None:
+        _OUTCOMES[text] = outcomes  # now the most recently used
         for outcome in outcomes:
             if outcome.workdir == state.workdir and all(state.lookup(name) == value
                                                         for name, value in outcome.reads):
