@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from .scheduler import SLICE_SECONDS
 from .state import document_diagnostics
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ async def workspace_diagnostic(ls: KanikoLanguageServer, params: types.Workspace
         else:
             ls.workspace_reports.pop(uri, None)
 
+    started = time.perf_counter()
     for root in list(ls.roots.values()):
         converter = ls.converter(root)
         for path in sorted(root.engine.reporting):
@@ -73,7 +76,9 @@ async def workspace_diagnostic(ls: KanikoLanguageServer, params: types.Workspace
                 ls.progress(types.ProgressParams(token=token, value=types.WorkspaceDiagnosticReportPartialResult(
                     items=reports)))
                 reports = []
+            if time.perf_counter() - started > SLICE_SECONDS:  # let requests that wait be answered
                 await asyncio.sleep(0)
+                started = time.perf_counter()
     for uri in sorted(stale):  # files no longer analysed at all (deleted, or out of every pipeline)
         report(uri, [])
     if token is not None:
