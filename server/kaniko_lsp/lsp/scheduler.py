@@ -54,6 +54,10 @@ SAVE_SLICE = 25
 """Results put into the cache between two turns of the event loop."""
 BULK_PIPELINES = 16
 """Stale pipelines from which the rest of a run collects cyclic garbage less often (`collector.bulk`)."""
+IDLE_SECONDS = 2.0
+"""Quiet time after which the server collects its cyclic garbage fully (`collector.collect_everything`)."""
+IDLE_COLLECT_AFTER = 50
+"""Analyses since the last full collection that make one worth running when the server is idle."""
 
 
 def save_caches(roots: Iterable[Root]) -> None:
@@ -79,6 +83,9 @@ class Scheduler:
         self.saved_at: float | None = None
         self.saving: asyncio.Future[None] | None = None
         """The cache write in progress (held so that the event loop does not drop the task)."""
+        self.runs = 0
+        self.analysed = 0
+        """Analyses since the last full collection."""
 
     # --- requests ------------------------------------------------------------------------
     def note(self, root: Root, files: Iterable[str]) -> None:
@@ -116,6 +123,7 @@ class Scheduler:
     # --- the work ------------------------------------------------------------------------
     async def _run(self) -> None:
         await asyncio.sleep(0)  # messages already received go first: their changes are coalesced
+        self.runs += 1
         bulk, in_bulk = ExitStack(), False
         try:
             while True:
@@ -140,6 +148,14 @@ class Scheduler:
             bulk.close()
             if not self.urgent:
                 self.idle.set()
+                if self.analysed >= IDLE_COLLECT_AFTER:
+                    asyncio.get_running_loop().call_later(IDLE_SECONDS, self._collect_if_idle, self.runs)
+
+    def _collect_if_idle(self, runs: int) -> None:
+        """Collects fully when no analysis ran since the run numbered `runs` ended."""
+        if self.runs == runs and self.idle.is_set() and self.analysed >= IDLE_COLLECT_AFTER:
+            self.analysed = 0
+            collector.collect_everything()
 
     def _save_caches(self) -> None:
         """Writes what was analysed to each root's cache once the work settles (at most once a minute): in
@@ -172,7 +188,9 @@ class Scheduler:
             return
         root, path = located
         engine = root.engine
-        self.note(root, engine.refresh(engine.readers_of(path)))
+        readers = engine.readers_of(path)
+        self.analysed += len(readers)
+        self.note(root, engine.refresh(readers))
         root.skipped -= engine.results.keys()
         if root.ready or path in engine.pipelines:
             self.publish(uri, root, path)
@@ -192,6 +210,7 @@ class Scheduler:
         for root in self.server.roots.values():
             pending = self._background(root)
             if pending:
+                self.analysed += 1
                 self.note(root, root.engine.refresh([min(pending)]))
                 return len(pending)
         return 0
