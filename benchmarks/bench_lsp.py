@@ -7,8 +7,10 @@ Usage: benchmarks/bench_lsp.py [--edits 200] [--pipelines 700] [--peer PATH] [--
 One LSP client drives every server over stdio. For each workspace it reports: cold start (spawn ->
 `initialize` result), the initial index (`initialized` -> the end of the indexing progress),
 didOpen -> diagnostics, didChange -> diagnostics (p50 / p95 over `--edits` edits that alternate between
-two texts), and the server's peak RSS. The workspaces are a copy of examples/seed with an on-disk
-Dockerfile pair, and a generated monorepo (benchmarks/monorepo.py). docker-langserver (npm
+two texts), and the server's peak RSS; on the monorepo also p99 and max over a long stretch of typing
+after a pause, and hover latency while the whole workspace is analysed. The workspaces are a copy of
+examples/seed with an on-disk Dockerfile pair, and a generated monorepo (benchmarks/monorepo.py).
+docker-langserver (npm
 `dockerfile-language-server-nodejs`; `--peer`, else found on PATH or in ./node_modules/.bin) is measured on
 the same Dockerfile in the same run, and ratios are printed. Last, `kaniko-lsp check` on the monorepo
 with one and two jobs: wall time, relevant files per second and peak RSS.
@@ -40,6 +42,10 @@ sys.path.insert(0, str(REPOSITORY / "server"))
 
 from monorepo import generate  # noqa: E402
 
+QUIET_SECONDS = 8.0
+"""A pause in typing long enough for the server's housekeeping (a full collection when it is quiet)."""
+LONG_TYPING = 2000
+"""Edits of a long stretch of typing: enough for Python's own full collection to come due."""
 SMALL_DOCKERFILE = "FROM alpine\nRUN apk add git\nRUN mkdir -p /tmp/b/cache\n"
 SMALL_PIPELINE = """pipeline {
   agent { kubernetes { yaml '''
@@ -253,6 +259,8 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
     jenkinsfile_edits = await session.edits(jenkinsfile, "kubernetes {", "kubernetes  {", edits)
     open_dockerfile = await session.open(dockerfile, "dockerfile")
     dockerfile_edits = await session.edits(dockerfile, "USER root", "USER root ", edits)
+    await asyncio.sleep(QUIET_SECONDS)
+    long_typing = await session.edits(jenkinsfile, "kubernetes {", "kubernetes  {", LONG_TYPING)
     rss = session.peak_rss_mb()
     cold = session.cold_start_ms
     await session.stop()
@@ -268,6 +276,8 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
               row(f"didChange -> diagnostics, Jenkinsfile ({edits} edits)", jenkinsfile_edits),
               row("didOpen -> diagnostics (Dockerfile built by two pipelines)", open_dockerfile),
               row(f"didChange -> diagnostics, that Dockerfile ({edits} edits)", dockerfile_edits),
+              f"| didChange -> diagnostics, Jenkinsfile, {LONG_TYPING} edits after {QUIET_SECONDS:.0f} s without "
+              f"any | p99 {percentile(long_typing, 0.99):.1f} ms, max {max(long_typing):.1f} ms |",
               row("server peak RSS", rss, "MB"),
               row(f"spawn -> workspace/diagnostic answered (every pipeline analysed; {files} files in "
                   f"{partials} partial results)", every),
