@@ -66,7 +66,8 @@ class TektonNames(NamedTuple):
 def _tekton_names(path: str, text: str) -> TektonNames:
     source = YamlSource(path, text)
     documents = compose(source, Pipeline(path))
-    return TektonNames(definitions(source, documents), references(source, documents))
+    defined = definitions(source, documents)
+    return TektonNames(defined, references(source, documents, defined))
 
 
 def _read_any_pipeline(path: str, text: str) -> Pipeline:

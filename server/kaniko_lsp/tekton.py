@@ -133,10 +133,9 @@ def definitions(source: YamlSource, documents: list[Node]) -> Definitions:
     return found
 
 
-def references(source: YamlSource, documents: list[Node]) -> set[tuple[str, str]]:
+def references(source: YamlSource, documents: list[Node], local: Definitions) -> set[tuple[str, str]]:
     """The (kind, name) of every Task, ClusterTask or Pipeline the documents refer to by name and do not
-    define themselves."""
-    local = definitions(source, documents)
+    define themselves (`local`: their `definitions`)."""
     missing: set[tuple[str, str]] = set()
 
     def find(kind: str, name: str) -> list[tuple[YamlSource, Node]]:
