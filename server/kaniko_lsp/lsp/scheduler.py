@@ -188,9 +188,7 @@ class Scheduler:
             return
         root, path = located
         engine = root.engine
-        readers = engine.readers_of(path)
-        self.analysed += len(readers)
-        self.note(root, engine.refresh(readers))
+        self._refresh(root, engine.readers_of(path))
         root.skipped -= engine.results.keys()
         if root.ready or path in engine.pipelines:
             self.publish(uri, root, path)
@@ -210,10 +208,15 @@ class Scheduler:
         for root in self.server.roots.values():
             pending = self._background(root)
             if pending:
-                self.analysed += 1
-                self.note(root, root.engine.refresh([min(pending)]))
+                self._refresh(root, [min(pending)])
                 return len(pending)
         return 0
+
+    def _refresh(self, root: Root, pipelines: Iterable[str]) -> None:
+        """Brings those of `pipelines` that are stale up to date, counting the analyses it took."""
+        before = root.engine.analysed
+        self.note(root, root.engine.refresh(pipelines))
+        self.analysed += root.engine.analysed - before
 
     # --- publishing ----------------------------------------------------------------------
     def publish_affected(self) -> None:
