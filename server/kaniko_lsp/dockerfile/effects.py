@@ -183,8 +183,8 @@ ScriptEffect = tuple[int, int, str, Effect, str, bool]
 """(start, end, path, effect, description, cache) of one effect of a script, offsets in the script."""
 
 
-def _script_effects(text: str, base: int, state: StageState, how: str) -> Iterator[ScriptEffect]:
-    """The effects of the script `text`, which starts at `base` in the script being read."""
+def _script_effects(text: str, base: int, state: StageState) -> Iterator[ScriptEffect]:
+    """The effects of the RUN script `text`, which starts at `base` in the script being read."""
     cwd = state.workdir
     for raw, line in _command_lines(text):
         command = Command(line, state, cwd)
@@ -194,8 +194,7 @@ def _script_effects(text: str, base: int, state: StageState, how: str) -> Iterat
                 path = command.path(redirect.target)
                 if path is not None and not path.startswith("/dev/"):
                     start, end = _word_span(text, redirect.target)
-                    yield base + start, base + end, path, Effect.WRITE, f"{how} redirection {redirect.operator}", \
-                        False
+                    yield base + start, base + end, path, Effect.WRITE, f"RUN redirection {redirect.operator}", False
         if not words:
             continue
         name = command.name
@@ -207,13 +206,13 @@ def _script_effects(text: str, base: int, state: StageState, how: str) -> Iterat
             if inner is not None:
                 nested = state.copy()
                 nested.workdir = cwd
-                yield from _script_effects(text[inner:inner + len(words[2].value)], base + inner, nested, how)
+                yield from _script_effects(text[inner:inner + len(words[2].value)], base + inner, nested)
             continue
         for word, path, effect, cache in _command_effects(command):
             if path is None:
                 continue
             start, end = _word_span(text, word or words[0])
-            yield base + start, base + end, path, effect, f"{how} {name}", cache
+            yield base + start, base + end, path, effect, f"RUN {name}", cache
 
 
 class _Outcome(NamedTuple):
@@ -249,7 +248,7 @@ def _run_effects(text: str, state: StageState) -> tuple[ScriptEffect, ...]:
     homes = dict(state.homes)
     state.reads = reads = []
     try:
-        effects = tuple(_script_effects(text, 0, state, "RUN"))
+        effects = tuple(_script_effects(text, 0, state))
     finally:
         state.reads = None
     created = {user: home for user, home in state.homes.items() if homes.get(user) != home}
