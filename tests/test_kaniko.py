@@ -94,6 +94,34 @@ def test_a_bulk_stretch_collects_less_often_and_ends_where_it_started():
     assert gc.get_threshold() == before
 
 
+def test_what_a_bulk_stretch_leaves_is_frozen_until_the_idle_full_collection():
+    """After a stretch, CPython's own full collections walk only newer objects; the idle collection
+    (`collect_everything`) frees cyclic garbage that was frozen, and freezes what survives."""
+    import gc
+    import weakref
+
+    from kaniko_lsp import collector
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    try:
+        with collector.bulk():
+            kept, dropped = Cycle(), Cycle()
+            gone = weakref.ref(dropped)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0 and not any(o is kept for o in gc.get_objects())
+        del dropped
+        gc.collect()
+        assert gone() is not None  # frozen: not even a full collection by CPython walks it
+        collector.collect_everything()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0 and not any(o is kept for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
+
+
 _COMPONENTS = st.sampled_from(["home", "jenkins", "agent", "var", "run", "a", "ab", "x.y"])
 _PATHS = st.lists(_COMPONENTS, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
 
