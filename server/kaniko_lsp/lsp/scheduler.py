@@ -201,7 +201,14 @@ class Scheduler:
         return engine.stale - root.skipped
 
     def _has_background_work(self) -> bool:
-        return any(self._background(root) for root in self.server.roots.values())
+        """Whether `_background` is not empty for some root (stops at the first pipeline it finds)."""
+        for root in self.server.roots.values():
+            engine = root.engine
+            waiting = engine.results if root.indexing else None
+            skipped = root.skipped
+            if any(p in waiting if waiting is not None else p not in skipped for p in engine.stale):
+                return True
+        return False
 
     def _background_step(self) -> int:
         """Analyses one stale pipeline; how many were waiting (0: none)."""
