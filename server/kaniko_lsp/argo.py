@@ -32,6 +32,7 @@ from .launched import (
     volume_mounts,
 )
 from .model import Container, Mount, MountSource, Pod, PodTemplate, ScalarRef
+from .text import Embedded
 
 LAUNCHER = "argo"
 VAR_RUN_ARGO = "/var/run/argo"
@@ -136,7 +137,7 @@ def _read_template(source: YamlSource, template: dict[str, Node], workflow: dict
     checkouts = []
     for item in items(inputs.get("artifacts")):
         where = mapping(item).get("path")
-        if text_of(where) is not None:
+        if where is not None and text_of(where) is not None:
             mount = Mount(parameters.substitute(text_of(where) or ""), MountSource.ARGO_ARTIFACT, False,
                           source.location(where))
             model.mounts.append(mount)
@@ -150,6 +151,7 @@ def _read_template(source: YamlSource, template: dict[str, Node], workflow: dict
     pod = Pod(PodTemplate([model], agent_name=name, origin=origin, launcher=LAUNCHER), [model])
     spec = TemplateSpec(origin, pod=pod)
     pipeline.specs.append(spec)
+    line: Embedded | None
     if is_script and isinstance(script, ScalarNode):
         line = source.embedded(script, parameters.substitute(script.value))
     else:

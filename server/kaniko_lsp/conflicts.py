@@ -87,9 +87,9 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
                     found.append(Conflict(FAILS, effect, container, mount))
                     break
             continue
-        mount = mounts.covering.longest(path)
-        if mount is not None and mount.read_only and writes:
-            found.append(Conflict(FAILS, effect, container, mount))
+        deepest = mounts.covering.longest(path)
+        if deepest is not None and deepest.read_only and writes:
+            found.append(Conflict(FAILS, effect, container, deepest))
             continue
         copies = effect.instruction.keyword in ("COPY", "ADD")
         file_mount = mounts.files.get(path) if copies else None
@@ -98,13 +98,13 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
         if file_mount is not None:
             found.append(Conflict(FAILS, effect, container, file_mount))
             continue
-        if mount is not None and effect.effect in (Effect.MODIFY, Effect.READ) and not _within_any(path, created):
-            found.append(Conflict(SEES_VOLUME, effect, container, mount))
+        if deepest is not None and effect.effect in (Effect.MODIFY, Effect.READ) and not _within_any(path, created):
+            found.append(Conflict(SEES_VOLUME, effect, container, deepest))
             continue
         if effect.stage != built or effect.effect is not Effect.WRITE or effect.cache:
             continue
-        if mount is not None:
-            found.append(Conflict(LOST, effect, container, mount))
+        if deepest is not None:
+            found.append(Conflict(LOST, effect, container, deepest))
             continue
         ignored = own_ignores.first(path)
         if ignored is None and effect.volumes:

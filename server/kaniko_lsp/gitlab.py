@@ -114,7 +114,8 @@ def read_gitlab(path: str, text: str, included: Sequence[tuple[str, str]] = ()) 
             continue
         entries = {**base, **_entries(document)}
         top = {name: value for name, (_, value) in entries.items()}
-        defaults = {**{k: top[k] for k in ("image", "before_script") if k in top}, **mapping(top.get("default"))}
+        defaults: dict[str, Node] = {**{k: top[k] for k in ("image", "before_script") if k in top},
+                                     **mapping(top.get("default"))}
         document_variables = _variables(mapping(document).get("variables"), variables)
         for name, (key, node) in entries.items():
             if name in _NOT_JOBS or name.startswith(".") or not isinstance(node, MappingNode):

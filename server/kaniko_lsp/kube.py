@@ -69,7 +69,7 @@ def _plain(node: Node) -> Any:
         return _Node(node)
     if isinstance(node, SequenceNode):
         return [_plain(item) for item in node.value]
-    convert = _SCALARS.get(node.tag)
+    convert = _SCALARS.get(node.tag or "")
     return convert(node.value) if convert else node.value
 
 

@@ -144,7 +144,7 @@ def volume_mounts(source: YamlSource, mounts: list[Node], volumes: dict[str | No
     for item in mounts:
         entry = mapping(item)
         where = entry.get("mountPath")
-        if text_of(where) is None:
+        if where is None or text_of(where) is None:
             continue
         name = text_of(entry.get("name"))
         from_object = any(kind in volumes.get(name, {}) for kind in READ_ONLY_VOLUME_KINDS)

@@ -74,12 +74,12 @@ def _references(working_dir_location: Location | None, working_dir: str | None, 
                         return None
                     continue
                 at = value.end - len(path)
-                host = script.host.text
+                host_text = script.host.text
                 start, end = script.host_offset(at), script.host_end(at + len(old))
-                if host[start:end] != old:
+                if host_text[start:end] != old:
                     written_at = script.host_offset(value.start)
-                    line_end = host.find("\n", written_at)
-                    if "$(workspaces." in host[written_at:line_end if line_end >= 0 else len(host)]:
+                    line_end = host_text.find("\n", written_at)
+                    if "$(workspaces." in host_text[written_at:line_end if line_end >= 0 else len(host_text)]:
                         continue  # a Tekton reference follows the workspace wherever it is mounted
                     return None
                 edits.append(TextEdit(script.path, script.host.range(start, end), new))

@@ -17,7 +17,15 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 BYTEWISE = "kaniko-lsp-bytewise"
 """Decoding error handler: one U+FFFD per undecodable byte, so that the text lines up character for
 character with the same bytes decoded with `surrogateescape` (what `--fix` writes back)."""
-codecs.register_error(BYTEWISE, lambda error: ("\ufffd" * (error.end - error.start), error.end))
+
+
+def _bytewise(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "\ufffd" * (error.end - error.start), error.end
+
+
+codecs.register_error(BYTEWISE, _bytewise)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")

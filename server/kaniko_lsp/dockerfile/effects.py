@@ -246,7 +246,8 @@ def _run_effects(text: str, state: StageState) -> tuple[ScriptEffect, ...]:
                 state.homes.update(outcome.homes)
                 return outcome.effects
     homes = dict(state.homes)
-    state.reads = reads = []
+    reads: list[str] = []
+    state.reads = reads
     try:
         effects = tuple(_script_effects(text, 0, state))
     finally:
@@ -416,9 +417,9 @@ def _copy_effects(instruction: Instruction, state: StageState,
              and not w.value.startswith("<<")]
     if not words or (len(words) < 2 and not instruction.heredocs):
         return
-    destination = words[-1]
-    expanded = state.expand(destination.value)
+    last = words[-1]
+    expanded = state.expand(last.value)
     path = state.absolute(expanded, state.workdir) if expanded else None
     if path is not None:
-        yield effect(path, Effect.WRITE, Span(args, *_word_span(args.text, destination)), instruction.keyword,
+        yield effect(path, Effect.WRITE, Span(args, *_word_span(args.text, last)), instruction.keyword,
                      root=_whole_root([w.value for w in words[:-1]]))

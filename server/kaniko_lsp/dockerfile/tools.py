@@ -239,10 +239,10 @@ def tool_effects(command: Command) -> Iterator[Found]:
     if command.name in _RUNNERS or (command.name.startswith("python") and len(words) > 2
                                     and words[1].value == "-m"):
         start = 2 if command.name.startswith("python") else 1
-        tool = next((k for k in range(start, len(words)) if not words[k].value.startswith("-")), None)
-        if tool is None:
+        first = next((k for k in range(start, len(words)) if not words[k].value.startswith("-")), None)
+        if first is None:
             return
-        command = Command(CommandLine(words[tool:], command.env), command.state, command.cwd)
+        command = Command(CommandLine(words[first:], command.env), command.state, command.cwd)
     for tool in _BY_NAME.get(command.name, ()):
         if _applies(tool, command):
             for place in tool.writes:
@@ -306,9 +306,9 @@ def _default(command: Command, default: str) -> str | None:
         base = command.absolute(value) if value else _default(command, variable.group(2))
         rest = default[variable.end():].lstrip("/")
         return posixpath.join(base, rest) if base and rest else base
-    for marker, (variable, under_home) in _XDG.items():
+    for marker, (name, under_home) in _XDG.items():
         if default.startswith(marker):
-            base = command.lookup(variable)
+            base = command.lookup(name)
             base = command.absolute(base) if base else command.home(under_home)
             return posixpath.join(base, default[len(marker):].lstrip("/")) if base else None
     if default.startswith("~"):

@@ -130,11 +130,13 @@ class _Lexer:
         while self.i < n:
             match = master.match(s, self.i)
             if match is None:
-                at = _BLANKS.match(s, self.i).end()
+                blanks = _BLANKS.match(s, self.i)
+                at = blanks.end() if blanks is not None else self.i
                 self.problems.append(Problem(f"unexpected character {s[at]!r}", at, at + 1))
                 self.i = at + 1
                 continue
             kind = match.lastgroup
+            assert kind is not None  # every alternative of the pattern is a named group
             start, end = match.start(kind), match.end()
             self.i = start
             if kind in ("blank", "continuation"):
@@ -201,7 +203,8 @@ class _Lexer:
         closed = False
         ordinary = _ORDINARY[quote]
         while self.i < n:
-            run = ordinary.match(s, self.i).end()
+            ordinary_run = ordinary.match(s, self.i)
+            run = ordinary_run.end() if ordinary_run is not None else self.i
             if run > self.i:
                 value.append(s[self.i:run])
                 offsets.extend(range(self.i, run))

@@ -385,9 +385,9 @@ class _Parser:
         if self.at("{"):
             call.closure = self.closure()
         elif self.tok.kind is not Kind.EOF and not self.at("}"):
-            inner = self.statement()
-            if inner is not None:
-                call.closure = Closure(inner.start, inner.end, [], [inner])
+            only = self.statement()
+            if only is not None:
+                call.closure = Closure(only.start, only.end, [], [only])
         call.end = self.tokens[self.k - 1].end
         return call
 

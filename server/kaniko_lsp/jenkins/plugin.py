@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import DEFAULT_WORKING_DIR, Container, Location, Mount, MountSource, Pod, PodTemplate, ScalarRef
+from ..model import (
+    DEFAULT_WORKING_DIR,
+    Container,
+    Location,
+    Mount,
+    MountSource,
+    Pod,
+    PodTemplate,
+    Position,
+    Range,
+    ScalarRef,
+)
 
 KUBERNETES_FILE_MOUNTS = ("/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log")
 SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -32,7 +43,7 @@ def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) 
         for container in containers:
             if container.name == name:
                 location = container.working_dir.location if container.working_dir else None
-                container.working_dir = ScalarRef(value, location or _fallback(container, template))
+                container.working_dir = ScalarRef(value, location or _fallback(container, template) or _UNPLACED)
     pod = Pod(template, containers)
     agent = pod.agent
     for container in containers:
@@ -49,6 +60,11 @@ def assemble(template: PodTemplate, working_dirs: dict[str, str] | None = None) 
             container.mounts.append(Mount(effective, MountSource.WORKSPACE, False, origin))
         container.mounts.extend(kubernetes_mounts(template.automount_service_account_token))
     return pod
+
+
+_UNPLACED = Location("", Range(Position(0, 0), Position(0, 0)))
+"""Where a tried workingDir value sits when neither its container nor its template has a place (fixes
+try values only on declared containers, which have one)."""
 
 
 def _fallback(container: Container, template: PodTemplate) -> Location | None:

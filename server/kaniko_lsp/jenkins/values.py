@@ -105,6 +105,8 @@ class Evaluator:
         return owner.get(name) if isinstance(owner, MapValue) else None
 
     def method(self, node: tree.Call, depth: int) -> Value:
+        if node.target is None:
+            return None
         owner = self.value(node.target, depth + 1)
         if isinstance(owner, Embedded) and node.name in _STRING_METHODS:
             if node.name in ("trim", "strip"):

@@ -59,7 +59,7 @@ def render(report: Report, docs: dict[str, str]) -> str:
                      for u in report.unreadable]
     notifications += [{"level": "warning", "message": {"text": f"not read: {n['message']}"},
                        "locations": [_location(n)]} for n in report.not_read]
-    document = {
+    document: dict[str, Any] = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{

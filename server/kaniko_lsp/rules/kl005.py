@@ -62,16 +62,16 @@ def check(analysis: PipelineAnalysis) -> Iterator[Finding]:
                               "/busybox: use a debug image (tag ending in -debug)")
     seen: set[tuple[int, str]] = set()
     for build in analysis.builds:
-        pod = build.pod
-        container = pod.container(build.build.container) if pod else None
-        if container is None or container.image is None or (id(pod), container.name) in seen:
+        build_pod = build.pod
+        executor = build_pod.container(build.build.container) if build_pod else None
+        if executor is None or executor.image is None or (id(build_pod), executor.name) in seen:
             continue
-        launcher = pod.template.launcher if pod is not None else "jenkins"
+        launcher = build_pod.template.launcher if build_pod is not None else "jenkins"
         if launcher not in ("jenkins", "gitlab"):  # the container runs the executor itself
             continue
-        seen.add((id(pod), container.name))
-        image = container.image
-        where = f"job '{container.name}'" if launcher == "gitlab" else f"container '{container.name}'"
+        seen.add((id(build_pod), executor.name))
+        image = executor.image
+        where = f"job '{executor.name}'" if launcher == "gitlab" else f"container '{executor.name}'"
         if not is_kaniko_image(image):
             yield Finding("KL005", Severity.INFO, build.build.location,
                           f"/kaniko/executor runs in {where}, whose image {image} is not a kaniko executor image")
