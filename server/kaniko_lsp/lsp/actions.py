@@ -3,6 +3,7 @@ file, the project), and fix-on-save through `textDocument/willSaveWaitUntil` whe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from io import StringIO
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ QUICK_FIX = types.CodeActionKind.QuickFix
 FIX_APPLIED = "kaniko-lsp.fixApplied"
 
 
-def wanted(kind: str, only: list[str] | None) -> bool:
+def wanted(kind: str, only: Sequence[str] | None) -> bool:
     """Whether an action of `kind` answers a request limited to `only` (kinds are dot hierarchies)."""
     if only is None:
         return True
@@ -156,7 +157,7 @@ def applied(edit: Any) -> types.Command:
     return types.Command(title="kaniko-lsp: fix applied", command=FIX_APPLIED, arguments=[edit])
 
 
-def _edited(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+def _edited(text: str, edits: Sequence[types.TextEdit], encoding: str) -> str:
     """`text` with LSP text edits applied (positions in the negotiated encoding)."""
     index = LineIndex(text)
 
@@ -203,7 +204,8 @@ def code_action(ls: KanikoLanguageServer, params: types.CodeActionParams) -> lis
         return actions
     if ours and wanted(QUICK_FIX, only):
         for diagnostic in ours:
-            rule = str(diagnostic.data.get("rule", diagnostic.code))
+            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+            rule = str(data.get("rule", diagnostic.code))
             for suppression in (_line_suppression(view, diagnostic, rule), _file_suppression(view, diagnostic, rule),
                                 _project_suppression(ls, view, diagnostic, rule)):
                 if suppression is not None:

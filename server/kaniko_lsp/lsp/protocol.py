@@ -82,7 +82,7 @@ class KanikoProtocol(LanguageServerProtocol):
         self.initialize_seen = False
         self.cancelled_early: set[Any] = set()
         self.cancel_lock = threading.Lock()
-        self.notification_futures: set[str] = set()
+        self.notification_futures: set[str | int] = set()
         """Keys pygls gave the futures of notifications (dropped once done, at the next notification)."""
 
     # --- messages that do not fit ----------------------------------------------------------

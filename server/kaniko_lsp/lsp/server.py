@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 
 class KanikoLanguageServer(LanguageServer):
+    protocol: KanikoProtocol
+
     def __init__(self) -> None:
         super().__init__("kaniko-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=KanikoProtocol)

@@ -28,6 +28,11 @@ CLIENT_ONLY = frozenset({"serverPath", "pythonPath"})
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
+def _is_count(value: object) -> bool:
+    """A non-negative integer (JSON `true` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def merge_settings(base: Settings, data: Any) -> tuple[Settings, list[str]]:
     """`base` updated with the camelCase settings in `data`; invalid values are reported and skipped."""
     if data is None or data == []:  # Lua clients send an empty table as []
@@ -40,10 +45,10 @@ def merge_settings(base: Settings, data: Any) -> tuple[Settings, list[str]]:
         if key in CLIENT_ONLY:
             continue
         name = _KEYS.get(key)
-        expected = {"bool": bool, "str": str, "int": int}.get(str(_TYPES.get(name, "")))
+        expected = {"bool": bool, "str": str, "int": int}.get(str(_TYPES.get(name, ""))) if name else None
         if name is None or expected is None:
             problems.append(f"unknown setting kanikoLsp.{key}")
-        elif not isinstance(value, expected) or (expected is int and (isinstance(value, bool) or value < 0)):
+        elif not isinstance(value, expected) or (expected is int and not _is_count(value)):
             kind = "non-negative integer" if expected is int else expected.__name__
             problems.append(f"kanikoLsp.{key} must be a {kind}, not {value!r}")
         else:
