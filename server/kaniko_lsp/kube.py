@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ruamel.yaml import YAML
@@ -14,6 +15,8 @@ from .model import Container, Location, Mount, MountSource, Range, ScalarRef
 from .text import Embedded, LineIndex
 
 READ_ONLY_VOLUME_KINDS = ("secret", "configMap", "projected", "downwardAPI")
+COMPOSED_TEXTS = 512
+"""Pod YAML texts whose composed nodes (and line index) are kept, least recently used forgotten first."""
 
 
 @dataclass
@@ -73,12 +76,17 @@ def _plain(node: Node) -> Any:
     return convert(node.value) if convert else node.value
 
 
+@lru_cache(maxsize=COMPOSED_TEXTS)
+def _line_index(text: str) -> LineIndex:
+    return LineIndex(text)
+
+
 class _Positions:
     """Turns (line, column) marks in the YAML text into host-file locations."""
 
     def __init__(self, source: Embedded) -> None:
         self.source = source
-        self.index = LineIndex(source.text)
+        self.index = _line_index(source.text)
 
     def offset(self, line: int, column: int) -> int:
         return min(self.index.starts[min(line, len(self.index.starts) - 1)] + column, len(self.source.text))
@@ -146,22 +154,43 @@ READER = _yaml()
 """A YAML composer (ruamel's C parser when it is installed)."""
 
 
-def read_pod(source: Embedded) -> PodYaml:
-    """Reads the first mapping document of `source` as a Pod; never raises."""
+@dataclass(frozen=True)
+class _Unreadable:
+    message: str
+    mark: tuple[int, int] | None
+    """(line, column) of the problem in the YAML text."""
+    marked: bool
+    """Whether the error points at a place (its first character is then the finding's range)."""
+
+
+@lru_cache(maxsize=COMPOSED_TEXTS)
+def _composed(text: str) -> _Node | _Unreadable | None:
+    """The first mapping document of `text` as `_Node`s, read once per text: pipelines of a repository
+    repeat the same pod YAML (700 Jenkinsfiles, 12 distinct pods in the generated workspace). Shared:
+    read, never changed."""
     try:
-        documents = list(READER.compose_all(source.text))
+        documents = list(READER.compose_all(text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        positions = _Positions(source)
-        offset = positions.offset(mark.line, mark.column) if mark else 0
         message = " ".join(str(p) for p in (error.problem, error.context) if p) or "invalid YAML"
-        return PodYaml(error=(source.location(offset, offset + 1), f"pod YAML cannot be parsed: {message}"))
+        return _Unreadable(message, (mark.line, mark.column) if mark else None, True)
     except (YAMLError, ValueError, TypeError, RecursionError) as error:
-        return PodYaml(error=(source.location(0, 0), f"pod YAML cannot be parsed: {error}"))
+        return _Unreadable(str(error), None, False)
     doc = next((d for d in documents if isinstance(d, MappingNode)), None)
-    if doc is None:
+    return _Node(doc) if doc is not None else None
+
+
+def read_pod(source: Embedded) -> PodYaml:
+    """Reads the first mapping document of `source` as a Pod; never raises."""
+    composed = _composed(source.text)
+    if isinstance(composed, _Unreadable):
+        if not composed.marked:
+            return PodYaml(error=(source.location(0, 0), f"pod YAML cannot be parsed: {composed.message}"))
+        offset = _Positions(source).offset(*composed.mark) if composed.mark else 0
+        return PodYaml(error=(source.location(offset, offset + 1), f"pod YAML cannot be parsed: {composed.message}"))
+    if composed is None:
         return PodYaml()
-    return _read_pod_mapping(_Node(doc), _Positions(source))
+    return _read_pod_mapping(composed, _Positions(source))
 
 
 def _mapping(value: Any) -> _Node | None:

@@ -91,9 +91,9 @@ class Mount:
     source: MountSource
     read_only: bool = False
     origin: Location | None = None
+    """Where the text that creates the mount is (a mountPath or workingDir value, a container name)."""
     sub_path: bool = False
     """A `subPath` mount: a single file (or directory) mounted from inside a volume."""
-    """Where the text that creates the mount is (a mountPath or workingDir value, a container name)."""
 
 
 @dataclass
