@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -193,27 +193,21 @@ class Scheduler:
         if root.ready or path in engine.pipelines:
             self.publish(uri, root, path)
 
-    def _background(self, root: Root) -> set[str]:
+    def _background(self, root: Root) -> Iterator[str]:
         """Stale pipelines the scheduler brings up to date itself (the index analyses new ones)."""
         engine = root.engine
         if root.indexing:
-            return {p for p in engine.stale if p in engine.results}
-        return engine.stale - root.skipped
+            return (p for p in engine.stale if p in engine.results)
+        return (p for p in engine.stale if p not in root.skipped)
 
     def _has_background_work(self) -> bool:
-        """Whether `_background` is not empty for some root (stops at the first pipeline it finds)."""
-        for root in self.server.roots.values():
-            engine = root.engine
-            waiting = engine.results if root.indexing else None
-            skipped = root.skipped
-            if any(p in waiting if waiting is not None else p not in skipped for p in engine.stale):
-                return True
-        return False
+        """Whether some root has background work (stops at the first pipeline it finds)."""
+        return any(next(self._background(root), None) is not None for root in self.server.roots.values())
 
     def _background_step(self) -> int:
         """Analyses one stale pipeline; how many were waiting (0: none)."""
         for root in self.server.roots.values():
-            pending = self._background(root)
+            pending = set(self._background(root))
             if pending:
                 self._refresh(root, [min(pending)])
                 return len(pending)
