@@ -16,6 +16,7 @@ from .linked import Conflict, LinkedBuild
 from .model import Container, Mount, MountSource, Pod
 
 LOST, FAILS, IGNORED, SEES_VOLUME = "KL001", "KL002", "KL003", "KL009"
+_WRITE, _MODIFY, _READ, _REMOVE = Effect.WRITE, Effect.MODIFY, Effect.READ, Effect.REMOVE
 
 
 @dataclass
@@ -72,13 +73,17 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
     own_ignores = PathIndex((path, f"{path} ({why})") for path, why in ignore_list(build, container))
     written: dict[int, set[str]] = {}
     """Paths each stage has written so far: editing them later edits the build's own files."""
+    files = mounts.files
+    any_file = next(iter(files.values()), None)
+    stage, created = None, set()
     for effect in build.use.effects.effects:
-        path = effect.path
-        writes = effect.effect in (Effect.WRITE, Effect.MODIFY)
-        created = written.setdefault(effect.stage, set())
-        if effect.effect is Effect.WRITE:
+        path, kind = effect.path, effect.effect
+        if effect.stage != stage:
+            stage = effect.stage
+            created = written.setdefault(stage, set())
+        if kind is _WRITE:
             created.add(path)
-        if effect.effect is Effect.REMOVE:
+        elif kind is _REMOVE:
             removed = clean(path.removesuffix("/*"))
             strictly_below = path.endswith("/*")
             inside = removed.rstrip("/") + "/"
@@ -88,20 +93,21 @@ def _conflicts(pod: Pod, build: LinkedBuild) -> list[Conflict]:
                     break
             continue
         deepest = mounts.covering.longest(path)
-        if deepest is not None and deepest.read_only and writes:
+        if deepest is not None and deepest.read_only and (kind is _WRITE or kind is _MODIFY):
             found.append(Conflict(FAILS, effect, container, deepest))
             continue
-        copies = effect.instruction.keyword in ("COPY", "ADD")
-        file_mount = mounts.files.get(path) if copies else None
-        if effect.root_file_system and path == "/" and mounts.files:  # a root file system over the mounts
-            file_mount = next(iter(mounts.files.values()))
+        file_mount = files.get(path)
+        if file_mount is not None and effect.instruction.keyword not in ("COPY", "ADD"):
+            file_mount = None
+        if effect.root_file_system and path == "/" and any_file is not None:  # a root file system over the mounts
+            file_mount = any_file
         if file_mount is not None:
             found.append(Conflict(FAILS, effect, container, file_mount))
             continue
-        if deepest is not None and effect.effect in (Effect.MODIFY, Effect.READ) and not _within_any(path, created):
+        if deepest is not None and (kind is _MODIFY or kind is _READ) and not _within_any(path, created):
             found.append(Conflict(SEES_VOLUME, effect, container, deepest))
             continue
-        if effect.stage != built or effect.effect is not Effect.WRITE or effect.cache:
+        if stage != built or kind is not _WRITE or effect.cache:
             continue
         if deepest is not None:
             found.append(Conflict(LOST, effect, container, deepest))
