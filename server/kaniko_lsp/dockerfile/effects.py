@@ -283,15 +283,8 @@ def _exec_form(text: str) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
-def _instruction_words(instruction: Instruction) -> tuple[shell.Word, ...]:
-    return _words(instruction.arguments.text)
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[shell.Word, ...]:
-    """The words of an instruction's arguments, read once per text (Dockerfiles repeat their `COPY`, `ENV`
-    and `ARG` lines). Shared: read, never changed."""
-    return tuple(w for w in shell.tokenize(text) if isinstance(w, shell.Word))
+def _instruction_words(instruction: Instruction) -> list[shell.Word]:
+    return [w for w in shell.tokenize(instruction.arguments.text) if isinstance(w, shell.Word)]
 
 
 def analyze(dockerfile: Dockerfile, target: str | None = None,
@@ -323,9 +316,10 @@ def analyze(dockerfile: Dockerfile, target: str | None = None,
 
 def _declarations(text: str) -> list[tuple[str, str | None]]:
     found = []
-    for word in _words(text):
-        name, sep, value = word.value.partition("=")
-        found.append((name, value if sep else None))
+    for word in shell.tokenize(text):
+        if isinstance(word, shell.Word):
+            name, sep, value = word.value.partition("=")
+            found.append((name, value if sep else None))
     return found
 
 
