@@ -158,9 +158,8 @@ READER = _yaml()
 class _Unreadable:
     message: str
     mark: tuple[int, int] | None
-    """(line, column) of the problem in the YAML text."""
-    marked: bool
-    """Whether the error points at a place (its first character is then the finding's range)."""
+    """(line, column) of the problem in the YAML text, whose first character is then the finding's range;
+    None for an error without a place."""
 
 
 @lru_cache(maxsize=COMPOSED_TEXTS)
@@ -173,9 +172,9 @@ def _composed(text: str) -> _Node | _Unreadable | None:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(p) for p in (error.problem, error.context) if p) or "invalid YAML"
-        return _Unreadable(message, (mark.line, mark.column) if mark else None, True)
+        return _Unreadable(message, (mark.line, mark.column) if mark else (0, 0))
     except (YAMLError, ValueError, TypeError, RecursionError) as error:
-        return _Unreadable(str(error), None, False)
+        return _Unreadable(str(error), None)
     doc = next((d for d in documents if isinstance(d, MappingNode)), None)
     return _Node(doc) if doc is not None else None
 
@@ -184,9 +183,9 @@ def read_pod(source: Embedded) -> PodYaml:
     """Reads the first mapping document of `source` as a Pod; never raises."""
     composed = _composed(source.text)
     if isinstance(composed, _Unreadable):
-        if not composed.marked:
+        if composed.mark is None:
             return PodYaml(error=(source.location(0, 0), f"pod YAML cannot be parsed: {composed.message}"))
-        offset = _Positions(source).offset(*composed.mark) if composed.mark else 0
+        offset = _Positions(source).offset(*composed.mark)
         return PodYaml(error=(source.location(offset, offset + 1), f"pod YAML cannot be parsed: {composed.message}"))
     if composed is None:
         return PodYaml()
