@@ -122,6 +122,32 @@ def test_what_a_bulk_stretch_leaves_is_frozen_until_the_idle_full_collection():
         gc.unfreeze()
 
 
+def test_keep_hides_the_results_of_earlier_steps_of_a_bulk_stretch_from_young_collections():
+    """Each step of a long analysis leaves results that live on: `keep` freezes them inside a stretch,
+    so the next step's young collections walk only what that step allocates; outside one it does nothing."""
+    import gc
+
+    from kaniko_lsp import collector
+
+    class Result:
+        pass
+
+    try:
+        gc.unfreeze()
+        outside = Result()
+        collector.keep()
+        assert gc.get_freeze_count() == 0 and any(o is outside for o in gc.get_objects())
+        with collector.bulk():
+            first = Result()
+            assert any(o is first for o in gc.get_objects())
+            collector.keep()
+            second = Result()
+            assert not any(o is first for o in gc.get_objects())
+            assert any(o is second for o in gc.get_objects(generation=0))
+    finally:
+        gc.unfreeze()
+
+
 _COMPONENTS = st.sampled_from(["home", "jenkins", "agent", "var", "run", "a", "ab", "x.y"])
 _PATHS = st.lists(_COMPONENTS, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
 

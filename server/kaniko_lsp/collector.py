@@ -58,6 +58,14 @@ def bulk() -> Iterator[None]:
             gc.freeze()
 
 
+def keep() -> None:
+    """Inside a `bulk` stretch, moves what is alive now (the results of the analysis steps so far) out of
+    the collector's sight: a young collection then walks only what the current step allocates, not every
+    result of the stretch. Outside `bulk` it does nothing."""
+    if _bulk_depth:
+        gc.freeze()
+
+
 def collect_everything() -> None:
     """A full collection, of frozen objects too, after which everything still alive is frozen again.
 
