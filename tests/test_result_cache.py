@@ -19,7 +19,7 @@ from kaniko_lsp import engine as engine_module
 from kaniko_lsp.analysis import Result, analyze
 from kaniko_lsp.config import Config
 from kaniko_lsp.engine import Engine
-from kaniko_lsp.result_cache import ResultCache, _finding, _read_finding, default_directory
+from kaniko_lsp.result_cache import FORMAT, ResultCache, _finding, _read_finding, default_directory, encode
 from kaniko_lsp.workspace import Workspace
 from test_incremental import FILES, OPTIONAL, variants
 
@@ -141,6 +141,16 @@ def test_a_cache_file_that_cannot_be_used_is_ignored_and_replaced(make_workspace
     assert view(cached_run(root, folder)) == view(fresh)
     assert view(cached_run(root, folder)) == view(fresh)
     assert json.loads(cache.file.read_text())["format"] == 1
+
+
+def test_the_cache_file_is_the_json_of_its_entries() -> None:
+    """The text written, entry by entry, reads back as the entries, and is what encoding them at once gives."""
+    entries = {"Jenkinsfile": {"inputs": {"Dockerfile": "text 0a"}, "findings": []},
+               'ci/"quoted" \\ é.groovy': {"inputs": {}, "findings": [{"message": "naïve \u2028 \"x\""}]}}
+    for each in ({}, entries):
+        text = encode(each)
+        assert json.loads(text) == {"format": FORMAT, "pipelines": each}
+        assert text == json.dumps({"format": FORMAT, "pipelines": each}, separators=(",", ":"))
 
 
 def test_random_changes_never_leave_a_stale_finding(tmp_path: Path) -> None:
