@@ -45,8 +45,9 @@ def check(arguments: argparse.Namespace) -> int:
     from . import collector
     from .check import run
 
-    collector.tune(collector.CHECK_THRESHOLD)
-    return run(arguments)
+    collector.tune()
+    with collector.bulk():
+        return run(arguments)
 
 
 def serve(arguments: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import collector
 from .config import Config
 from .linked import PipelineAnalysis
 from .model import Finding, Location
@@ -190,7 +191,9 @@ class Engine:
         self.analysed += 1
         self.from_cache.discard(pipeline)
         self.unsaved.add(pipeline)
-        return analyze_pipeline(self.workspace, pipeline, self.parsed, self.config)
+        result = analyze_pipeline(self.workspace, pipeline, self.parsed, self.config)
+        collector.keep()
+        return result
 
     def reuse(self, pipeline: str) -> bool:
         """Takes a pipeline's result from the cache when it holds one whose inputs are unchanged."""
