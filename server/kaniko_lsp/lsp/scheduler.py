@@ -136,7 +136,6 @@ class Scheduler:
                 if waiting >= BULK_PIPELINES and not in_bulk:  # that arrived meanwhile
                     bulk.enter_context(collector.bulk())
                     in_bulk = True
-                collector.keep()
                 if not self.urgent and not self._has_background_work():
                     self.publish_affected()
                     if not self.urgent and not self._has_background_work():
