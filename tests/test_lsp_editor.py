@@ -4,13 +4,18 @@ hover, links, suppressions, fix on save, pull diagnostics, settings and position
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
 
+from conftest import SERVER
 from helpers import declarative, kaniko_container, kaniko_step
 from lsp_support import code_actions, index_ended, open_document, pulls, start, wait_for
 
@@ -345,3 +350,26 @@ async def test_hover_on_keys_and_on_the_executor(client: LanguageClient, make_wo
     assert "kaniko build in container `kaniko`" in value and "- Dockerfile: `Dockerfile`" in value
     assert "| `/tmp/b` | Jenkins workspace volume at the container's working directory |" in value
     assert "| `/var/run` | kaniko default (--ignore-var-run) |" in value
+
+
+async def test_a_workspace_pull_cancelled_while_it_waits_ends_cancelled_and_the_next_is_whole(
+        client: LanguageClient, tmp_path: Path) -> None:
+    """`$/cancelRequest` for a `workspace/diagnostic` that waits for the analysis of the workspace ends it
+    with RequestCancelled; the analysis goes on, and the next pull reports what `check` finds."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from monorepo import generate
+
+    generate(tmp_path, pipelines=200, sources=20, seed=5)
+    found = json.loads(subprocess.run([SERVER, "check", "--no-cache", "--format", "json", "."], cwd=tmp_path,
+                                      capture_output=True, text=True, check=False).stdout)["findings"]
+    await start(client, tmp_path, pull=True)
+    everything = types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    waiting = client.protocol.send_request(types.WORKSPACE_DIAGNOSTIC, everything, msg_id="everything")
+    await index_ended(client, timeout=30)  # the pull has been read long ago, and waits for 200 analyses
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="everything"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wrap_future(waiting)
+    report = await client.workspace_diagnostic_async(everything)
+    reported = {(item.uri, d.code, d.range.start.line) for item in report.items for d in item.items}
+    assert found and reported == {(uri_of(tmp_path / f["path"]), f["rule"], f["range"]["start"]["line"])
+                                  for f in found}
