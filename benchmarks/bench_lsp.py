@@ -5,15 +5,14 @@ by machine; run it on an otherwise idle machine).
 Usage: benchmarks/bench_lsp.py [--edits 200] [--pipelines 700] [--peer PATH] [--skip-monorepo]
 
 One LSP client drives every server over stdio. For each workspace it reports: cold start (spawn ->
-`initialize` result), the initial index (`initialized` -> the end of the indexing progress),
-didOpen -> diagnostics, didChange -> diagnostics (p50 / p95 over `--edits` edits that alternate between
-two texts), and the server's peak RSS; on the monorepo also p99 and max over a long stretch of typing
-after a pause, and hover latency while the whole workspace is analysed. The workspaces are a copy of
-examples/seed with an on-disk Dockerfile pair, and a generated monorepo (benchmarks/monorepo.py).
-docker-langserver (npm
+`initialize` result), the initial index (`initialized` -> the end of the indexing progress), didOpen ->
+diagnostics, didChange -> diagnostics (p50 / p95 over `--edits` edits that alternate between two texts), and
+the server's peak RSS; on the monorepo also p99 and max over a long stretch of typing after a pause, and hover
+and code action latency while the whole workspace is analysed. The workspaces are a copy of examples/seed with
+an on-disk Dockerfile pair, and a generated monorepo (benchmarks/monorepo.py). docker-langserver (npm
 `dockerfile-language-server-nodejs`; `--peer`, else found on PATH or in ./node_modules/.bin) is measured on
-the same Dockerfile in the same run, and ratios are printed. Last, `kaniko-lsp check` on the monorepo
-with one and two jobs: wall time, relevant files per second and peak RSS.
+the same Dockerfile in the same run, and ratios are printed. Last, `kaniko-lsp check` on the monorepo with one
+and two jobs: wall time, relevant files per second and peak RSS.
 """
 
 from __future__ import annotations
@@ -266,7 +265,7 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
     cold = session.cold_start_ms
     await session.stop()
     every, partials, files = await pull_everything(root)
-    hovers = await hovers_while_analysing(root, jenkinsfile)
+    hovers, actions = await requests_while_analysing(root, jenkinsfile)
     lines += ["", f"Generated workspace: {counts['files']} files, {counts['pipelines']} pipelines, "
                   f"{counts['dockerfiles']} Dockerfiles of 200-300 lines ({shared.parent.name}/Dockerfile is built "
                   "by two pipelines):", "", "| kaniko-lsp | figure |", "|---|---|",
@@ -284,8 +283,9 @@ async def large(edits: int, pipelines: int, peer: str | None, lines: list[str]) 
               row("server peak RSS", rss, "MB"),
               row(f"spawn -> workspace/diagnostic answered (every pipeline analysed; {files} files in "
                   f"{partials} partial results)", every),
-              f"| hover while that analysis runs ({len(hovers)} hovers, one every 10 ms) | p50 "
-              f"{statistics.median(hovers):.1f} ms, p99 {percentile(hovers, 0.99):.1f} ms, max {max(hovers):.1f} ms |"]
+              *(f"| {name} while that analysis runs ({len(taken)} requests, hover and code actions in turn, one every "
+                f"10 ms) | p50 {statistics.median(taken):.1f} ms, p99 {percentile(taken, 0.99):.1f} ms, max "
+                f"{max(taken):.1f} ms |" for name, taken in (("hover", hovers), ("code actions", actions)))]
     if peer:
         other = Session([peer, "--stdio"])
         await other.start(root)
@@ -313,26 +313,30 @@ async def pull_everything(root: Path, cache: Path | None = None) -> tuple[float,
     return elapsed, len(partials), sum(partials)
 
 
-async def hovers_while_analysing(root: Path, document: Path) -> list[float]:
-    """Hover latencies (ms), one hover every 10 ms on an open Jenkinsfile, from spawn until a
-    `workspace/diagnostic` pull that waits for the whole workspace is answered (the first hover, which
-    also waits for the protocol library to load, is left out)."""
+async def requests_while_analysing(root: Path, document: Path) -> tuple[list[float], list[float]]:
+    """Hover and code action latencies (ms), one request every 10 ms on an open Jenkinsfile, hover and code
+    actions in turn, from spawn until a `workspace/diagnostic` pull that waits for the whole workspace is
+    answered (the first hover, which also waits for the protocol library to load, is left out)."""
     session = Session([SERVER, "serve"])
     await session.start(root, pull=True)
     uri = from_fs_path(str(document))
     session.client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
         uri=uri, language_id="groovy", version=1, text=document.read_text())))
-    hover = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri),
-                              position=types.Position(line=3, character=5))
+    document_id = types.TextDocumentIdentifier(uri=uri)
+    hover = types.HoverParams(text_document=document_id, position=types.Position(line=3, character=5))
+    actions = types.CodeActionParams(text_document=document_id, context=types.CodeActionContext(diagnostics=[]),
+                                     range=types.Range(types.Position(0, 0), types.Position(60, 0)))
     await session.client.text_document_hover_async(hover)
     everything = asyncio.ensure_future(session.client.workspace_diagnostic_async(
         types.WorkspaceDiagnosticParams(previous_result_ids=[], partial_result_token="hovers")))
-    latencies = []
+    latencies: tuple[list[float], list[float]] = ([], [])
     while not everything.done():
-        started = time.perf_counter()
-        await session.client.text_document_hover_async(hover)
-        latencies.append((time.perf_counter() - started) * 1000)
-        await asyncio.sleep(0.01)
+        for kind, request in enumerate((session.client.text_document_hover_async(hover),
+                                        session.client.text_document_code_action_async(actions))):
+            started = time.perf_counter()
+            await request
+            latencies[kind].append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.01)
     await session.stop()
     return latencies
 
