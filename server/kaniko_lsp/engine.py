@@ -170,6 +170,7 @@ class Engine:
         self.discovered[pipeline] = inputs
         for path in inputs:
             self.readers.setdefault(path, set()).add(pipeline)
+        collector.keep()
 
     def refresh(self, only: Iterable[str] | None = None, limit: int | None = None) -> set[str]:
         """Brings stale pipelines up to date (those in `only` when given, at most `limit` of them);

@@ -183,10 +183,9 @@ def read_pod(source: Embedded) -> PodYaml:
     """Reads the first mapping document of `source` as a Pod; never raises."""
     composed = _composed(source.text)
     if isinstance(composed, _Unreadable):
-        if composed.mark is None:
-            return PodYaml(error=(source.location(0, 0), f"pod YAML cannot be parsed: {composed.message}"))
-        offset = _Positions(source).offset(*composed.mark)
-        return PodYaml(error=(source.location(offset, offset + 1), f"pod YAML cannot be parsed: {composed.message}"))
+        start = _Positions(source).offset(*composed.mark) if composed.mark is not None else 0
+        end = start + 1 if composed.mark is not None else 0
+        return PodYaml(error=(source.location(start, end), f"pod YAML cannot be parsed: {composed.message}"))
     if composed is None:
         return PodYaml()
     return _read_pod_mapping(composed, _Positions(source))

@@ -98,8 +98,7 @@ def tokenize(text: str) -> list[Word | str]:
     token = _TOKEN.match
     while i < n:
         match = token(text, i)
-        kind = match.lastgroup if match is not None else None
-        if match is None or kind is None:  # blanks up to the end (the pattern always matches)
+        if match is None or (kind := match.lastgroup) is None:  # blanks up to the end (it always matches)
             break
         start, i = match.start(kind), match.end()
         if kind == "word":

@@ -117,7 +117,6 @@ async def _discover(root: Root, progress: _Progress, total: int, roots: list[Roo
         if progress.cancelled:
             return
         engine.discover(pipeline)
-        collector.keep()
         if time.perf_counter() - started > SLICE_SECONDS:
             done = sum(len(r.engine.discovered) + len(r.engine.results) for r in roots)
             progress.report(f"{done}/{total} pipelines", int(100 * done / max(total, 1)))
